@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using Portal.Core.Accounts;
+using Portal.Core.Admin;
+using Portal.Core.Notifications;
+using StackExchange.Redis;
+
+namespace Portal.Core;
+
+public static class PortalCoreServiceCollectionExtensions
+{
+    /// <summary>The control database, Redis, Data Protection and every feature of Portal.Core.</summary>
+    public static IServiceCollection AddPortalCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+
+        var postgres = configuration.GetRequiredConnectionString("Portal");
+        services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
+        services.AddDbContextFactory<PortalDbContext>((sp, options) =>
+            options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.MigrationsAssembly(PortalDbContext.MigrationsAssembly)));
+
+        var redis = ConfigurationOptions.Parse(configuration.GetRequiredConnectionString("Redis"));
+        // Keep trying in the background when Redis is down at start or goes away later.
+        redis.AbortOnConnectFail = false;
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
+
+        services.AddDataProtection()
+            .SetApplicationName("AuthSome.Portal")
+            .PersistKeysToDbContext<PortalDbContext>();
+
+        services.AddAccounts(configuration);
+        services.AddAdmin(configuration);
+        services.AddNotifications(configuration);
+        return services;
+    }
+}

@@ -1,0 +1,18 @@
+using Hangfire;
+using Microsoft.Extensions.Hosting;
+using Portal.Jobs.Accounts;
+
+namespace Portal.Jobs;
+
+/// <summary>Declares the recurring schedules when a worker starts (idempotent: Hangfire updates them in place).</summary>
+internal sealed class RecurringJobsRegistration(IRecurringJobManager recurringJobs) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        recurringJobs.AddOrUpdate<PurgeUnconfirmedAccountsJob>(
+            PurgeUnconfirmedAccountsJob.RecurringId, JobQueues.Low, job => job.RunAsync(CancellationToken.None), Cron.Daily(3));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Portal.Core.Accounts;
+
+namespace Portal.Features.Accounts;
+
+public static class AccountsWebServiceCollectionExtensions
+{
+    public const string FormPostsRateLimit = "account-form-posts";
+    public const string PasswordStrengthRateLimit = "password-strength";
+
+    /// <summary>Identity's cookies with the session rules, the per-IP limit on account forms, and Blazor's view of the user.</summary>
+    public static IServiceCollection AddAccountsWeb(this IServiceCollection services)
+    {
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<IOptions<AccountOptions>, TimeProvider>((cookie, accounts, clock) =>
+            {
+                cookie.Cookie.Name = "authsome_session";
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.LoginPath = "/Account/Login";
+                cookie.LogoutPath = "/Account/Logout";
+                cookie.AccessDeniedPath = "/Account/AccessDenied";
+                cookie.ExpireTimeSpan = accounts.Value.SessionIdleTimeout;
+                cookie.SlidingExpiration = true;
+                cookie.TimeProvider = clock;
+                cookie.Events.OnSigningIn = SessionLifetime.StampSignInTime;
+                cookie.Events.OnValidatePrincipal = SessionLifetime.ValidateAsync;
+            });
+
+        services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
+        services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<AccountLinks>();
+
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
+                await context.HttpContext.Response.WriteAsync(
+                    "Too many attempts from your network. Wait a minute, then try again.", cancellationToken);
+            };
+            // Page requests (GET) are free; what is limited is the attempts (POST).
+            limiter.AddPolicy(FormPostsRateLimit, http => HttpMethods.IsPost(http.Request.Method)
+                ? PerClientIp(http, http.RequestServices.GetRequiredService<IOptions<AccountOptions>>().Value.FormPostsPerMinutePerIp)
+                : RateLimitPartition.GetNoLimiter(""));
+            limiter.AddPolicy(PasswordStrengthRateLimit, http => PerClientIp(http, 120));
+        });
+
+        return services;
+    }
+
+    private static RateLimitPartition<string> PerClientIp(HttpContext http, int permitsPerMinute) =>
+        RateLimitPartition.GetSlidingWindowLimiter(
+            http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new SlidingWindowRateLimiterOptions
+            {
+                PermitLimit = permitsPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                SegmentsPerWindow = 6,
+                QueueLimit = 0,
+            });
+}

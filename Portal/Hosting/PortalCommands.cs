@@ -1,0 +1,65 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Portal.Core;
+using Portal.Core.Admin;
+using Portal.Jobs;
+
+namespace Portal.Hosting;
+
+/// <summary>
+/// The binary's commands: none (serve), <c>migrate</c> (apply EF Core migrations and install Hangfire's schema),
+/// <c>grant-admin &lt;email&gt;</c> (make an account a platform administrator).
+/// </summary>
+public static class PortalCommands
+{
+    private static readonly string[] Commands = ["migrate", "grant-admin"];
+
+    /// <summary>The arguments left for the host's configuration once the command and its operands are taken out.</summary>
+    public static string[] HostArguments(string[] args) =>
+        args.Length > 0 && Commands.Contains(args[0]) ? args[(args[0] == "grant-admin" ? 2 : 1)..] : args;
+
+    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    {
+        switch (args.FirstOrDefault())
+        {
+            case "migrate":
+                await MigrateAsync(app.Services, CancellationToken.None);
+                Console.WriteLine("Database is up to date.");
+                return 0;
+            case "grant-admin":
+                return await GrantAdminAsync(app.Services, args.Length > 1 ? args[1] : null);
+            default:
+                await app.RunAsync();
+                return 0;
+        }
+    }
+
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+        await JobsServiceCollectionExtensions.InstallJobStorageAsync(
+            scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>(), cancellationToken);
+    }
+
+    private static async Task<int> GrantAdminAsync(IServiceProvider services, string? email)
+    {
+        if (string.IsNullOrWhiteSpace(email))
+        {
+            await Console.Error.WriteLineAsync("Usage: Portal grant-admin <email>");
+            return 2;
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<GrantPlatformAdmin>().ExecuteAsync(email);
+        if (!result.Succeeded)
+        {
+            await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, result.Errors.Select(e => e.Description)));
+            return 1;
+        }
+
+        Console.WriteLine($"{email} is now a platform administrator.");
+        return 0;
+    }
+}

@@ -1,0 +1,56 @@
+using Portal.Components;
+using Portal.Features.Accounts;
+using Portal.Features.Admin;
+using Portal.Features.Notifications;
+using Portal.Features.Operations;
+
+namespace Portal.Hosting;
+
+public static class PortalPipeline
+{
+    public static WebApplication UsePortal(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<PortalOptions>();
+        var https = options.RequireHttps && !app.Environment.IsDevelopment();
+
+        if (options.TrustForwardedHeaders)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+
+        if (https)
+        {
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+
+        app.UseSecurityHeaders();
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.UseAntiforgery();
+
+        app.MapHealthEndpoints();
+
+        if (options.Runs(PortalOptions.WebRole))
+        {
+            app.MapStaticAssets();
+            app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+            app.MapAccountsEndpoints();
+            app.MapJobsDashboard();
+            if (app.Environment.IsDevelopment())
+            {
+                app.MapDevMailEndpoints();
+            }
+        }
+
+        return app;
+    }
+}

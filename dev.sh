@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# The project's commands. On a fresh Debian machine with the .NET 10 SDK:
+#   ./dev.sh run     install what is missing, start PostgreSQL and Redis under .data/, migrate, serve the portal
+#   ./dev.sh test    install what is missing and run the whole test suite (real PostgreSQL, Redis, SMTP, Chromium)
+#   ./dev.sh e2e     only the browser tests
+#   ./dev.sh bench   the benchmarks (job enqueue-to-start latency), against the development PostgreSQL
+#   ./dev.sh stop    stop the PostgreSQL and Redis that 'run' left running
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+DATA="$ROOT/.data"
+PORTAL_PORT="${PORTAL_PORT:-5080}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "run as root or install sudo to install: $*"; fi
+}
+
+# Installs the Debian packages whose commands are missing: ensure_packages "cmd:package" ...
+ensure_packages() {
+  local missing=()
+  for pair in "$@"; do
+    local cmd="${pair%%:*}" pkg="${pair#*:}"
+    if ! command -v "$cmd" >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/"$cmd" >/dev/null 2>&1; then missing+=("$pkg"); fi
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+pg_bindir() {
+  local dir
+  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  [ -n "$dir" ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
+  echo "$dir"
+}
+
+# PostgreSQL refuses to run as root: then its commands run as the 'postgres' user the package created.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() {
+  local port="$1"
+  while ! port_free "$port"; do port=$((port + 1)); done
+  echo "$port"
+}
+
+STARTED=()
+
+start_postgres() {
+  local bin pgdata="$DATA/postgres" port
+  bin="$(pg_bindir)"
+  mkdir -p "$DATA"
+  if [ ! -f "$pgdata/PG_VERSION" ]; then
+    log "creating a PostgreSQL cluster in $pgdata"
+    mkdir -p "$pgdata"
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$pgdata"
+    chmod 700 "$pgdata"
+    as_pg "$bin/initdb" -D "$pgdata" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if as_pg "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+    port="$(cat "$DATA/postgres.port")"
+    log "PostgreSQL already running on port $port"
+  else
+    port="$(free_port 55432)"
+    as_pg "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 30 \
+      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$pgdata'" start >/dev/null
+    echo "$port" >"$DATA/postgres.port"
+    STARTED+=(postgres)
+    log "PostgreSQL started on port $port"
+  fi
+  PG_PORT="$port"
+}
+
+stop_postgres() {
+  local bin
+  bin="$(pg_bindir)"
+  as_pg "$bin/pg_ctl" -D "$DATA/postgres" -m fast stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
+}
+
+start_redis() {
+  local port
+  mkdir -p "$DATA/redis"
+  if [ -f "$DATA/redis.port" ] && redis-cli -p "$(cat "$DATA/redis.port")" ping 2>/dev/null | grep -q PONG; then
+    port="$(cat "$DATA/redis.port")"
+    log "Redis already running on port $port"
+  else
+    port="$(free_port 56379)"
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$DATA/redis" --daemonize yes \
+      --pidfile "$DATA/redis.pid" --logfile "$DATA/redis/redis.log" --save 60 1 --appendonly no >/dev/null
+    for _ in $(seq 50); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+    echo "$port" >"$DATA/redis.port"
+    STARTED+=(redis)
+    log "Redis started on port $port"
+  fi
+  REDIS_PORT="$port"
+}
+
+stop_redis() {
+  [ -f "$DATA/redis.port" ] && redis-cli -p "$(cat "$DATA/redis.port")" shutdown nosave >/dev/null 2>&1 && log "Redis stopped" || true
+}
+
+stop_started() {
+  for service in "${STARTED[@]}"; do "stop_$service"; done
+}
+
+dev_environment() {
+  export ASPNETCORE_ENVIRONMENT=Development
+  export ConnectionStrings__Portal="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=authsome_portal"
+  export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
+  export Email__PickupDirectory="$DATA/mail"
+}
+
+cmd_run() {
+  ensure_packages initdb:postgresql redis-server:redis-server redis-cli:redis-tools
+  trap stop_started EXIT
+  trap 'exit 130' INT TERM
+  start_postgres
+  start_redis
+  dev_environment
+  cd "$ROOT/Portal"
+  log "building"
+  dotnet build "$ROOT/Portal/Portal.csproj" -c Debug -v quiet -nologo
+  log "applying migrations"
+  dotnet run --no-build --project "$ROOT/Portal" --no-launch-profile -- migrate
+  log "AuthSome Cloud portal: http://localhost:$PORTAL_PORT  (Ctrl-C stops it, PostgreSQL and Redis)"
+  dotnet run --no-build --project "$ROOT/Portal" --no-launch-profile -- --urls "http://localhost:$PORTAL_PORT"
+}
+
+run_tests() {
+  ensure_packages initdb:postgresql redis-server:redis-server chromium:chromium
+  local results="$ROOT/Portal.Tests/TestResults" summary
+  rm -rf "$results"
+  set +e
+  dotnet test "$ROOT/AuthSome.Portal.sln" -c Release --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@"
+  local status=$?
+  set -e
+  # One plain closing line for CI, from the results file.
+  summary="$(grep -o '<Counters [^>]*>' "$results"/*.trx 2>/dev/null | head -n 1)"
+  if [ -n "$summary" ]; then
+    local passed failed total
+    passed="$(sed -E 's/.*passed="([0-9]+)".*/\1/' <<<"$summary")"
+    failed="$(sed -E 's/.*failed="([0-9]+)".*/\1/' <<<"$summary")"
+    total="$(sed -E 's/.*total="([0-9]+)".*/\1/' <<<"$summary")"
+    echo "$passed passed, $failed failed, $((total - passed - failed)) skipped"
+  fi
+  return $status
+}
+
+cmd_bench() {
+  ensure_packages initdb:postgresql redis-server:redis-server redis-cli:redis-tools
+  trap stop_started EXIT
+  start_postgres
+  start_redis
+  dev_environment
+  export ConnectionStrings__Portal="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=authsome_bench"
+  dotnet run -c Release --project "$ROOT/Portal.Benchmarks" -- "$@"
+}
+
+case "${1:-}" in
+  run) shift; cmd_run "$@" ;;
+  test) shift; run_tests "$@" ;;
+  e2e) shift; run_tests --filter "Category=E2E" "$@" ;;
+  bench) shift; cmd_bench "$@" ;;
+  stop) stop_postgres; stop_redis ;;
+  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
