@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Reflection;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Portal.Benchmarks;
+using Portal.Core;
+using Portal.Jobs;
+
+// Hangfire's enqueue-to-start latency with the portal's own job storage and server settings (AddPortalJobs).
+// `--jobs N` reaches the configuration as "jobs" through the host's command-line provider.
+var builder = Host.CreateApplicationBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+var jobs = builder.Configuration.GetValue("jobs", 200);
+if (jobs < 1)
+{
+    await Console.Error.WriteLineAsync("Usage: Portal.Benchmarks [--jobs N]  (N > 0; the burst enqueues 2.5 × N)");
+    return 2;
+}
+
+await PrepareDatabaseAsync(builder.Configuration.GetRequiredConnectionString("Portal"));
+builder.Services.AddSingleton<LatencyCollector>();
+builder.Services.AddPortalJobs(builder.Configuration, runWorker: true);
+
+using var host = builder.Build();
+await host.StartAsync();
+var client = host.Services.GetRequiredService<IBackgroundJobClient>();
+var collector = host.Services.GetRequiredService<LatencyCollector>();
+
+// The warm-up pays for JIT, connection pool and the server's first fetch; its figures are dropped.
+await MeasureAsync(20, () => Task.Delay(20));
+var results = new (string Name, List<TimeSpan> Latencies)[]
+{
+    // An idle worker between jobs: the pick-up goes through LISTEN/NOTIFY (long polling).
+    ("sequential", await MeasureAsync(jobs, () => Task.Delay(Random.Shared.Next(20, 151)))),
+    ("burst", await MeasureAsync(jobs * 5 / 2, () => Task.CompletedTask)),
+};
+
+// The figures are only meaningful with the settings actually in force, so they are read back from the running
+// storage (its options are internal) and server rather than restated.
+var storage = host.Services.GetRequiredService<JobStorage>();
+var storageOptions = (PostgreSqlStorageOptions)(typeof(PostgreSqlStorage)
+    .GetProperty("Options", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(storage)
+    ?? throw new InvalidOperationException("Cannot read PostgreSqlStorage's options."));
+var server = storage.GetMonitoringApi().Servers().Single();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"Hangfire.PostgreSql: QueuePollInterval {storageOptions.QueuePollInterval.TotalSeconds} s, long polling {(storageOptions.EnableLongPolling ? "on" : "off")}, " +
+    $"{server.WorkersCount} workers on queues {string.Join(", ", server.Queues)}"));
+Console.WriteLine();
+Console.WriteLine($"{"scenario",-12}{"count",7}{"median",10}{"p95",10}{"p99",10}{"max",10}   (ms)");
+foreach (var (name, latencies) in results)
+{
+    var ms = latencies.Select(l => l.TotalMilliseconds).Order().ToArray();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{name,-12}{ms.Length,7}{Percentile(ms, 0.50),10:F1}{Percentile(ms, 0.95),10:F1}{Percentile(ms, 0.99),10:F1}{ms[^1],10:F1}"));
+}
+
+await host.StopAsync();
+return 0;
+
+async Task<List<TimeSpan>> MeasureAsync(int count, Func<Task> pause)
+{
+    for (var i = 0; i < count; i++)
+    {
+        var enqueuedAt = DateTime.UtcNow.Ticks;
+        client.Enqueue<LatencyProbeJob>(probe => probe.Run(enqueuedAt));
+        await pause();
+    }
+
+    return await collector.TakeAsync(count, TimeSpan.FromMinutes(2));
+}
+
+// Nearest-rank percentile of sorted values.
+static double Percentile(double[] sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+// The bench database is throw-away: created on first use, and its Hangfire schema rebuilt on every run so that
+// probes left enqueued by an aborted run cannot land in this run's figures.
+static async Task PrepareDatabaseAsync(string connectionString)
+{
+    var database = new NpgsqlConnectionStringBuilder(connectionString).Database
+        ?? throw new InvalidOperationException("ConnectionStrings:Portal names no database.");
+    var maintenance = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres" };
+    await using (var postgres = NpgsqlDataSource.Create(maintenance.ConnectionString))
+    {
+        await using var exists = postgres.CreateCommand("SELECT 1 FROM pg_database WHERE datname = $1");
+        exists.Parameters.Add(new NpgsqlParameter { Value = database });
+        if (await exists.ExecuteScalarAsync() is null)
+        {
+            await using var create = postgres.CreateCommand($"CREATE DATABASE \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\"");
+            await create.ExecuteNonQueryAsync();
+        }
+    }
+
+    await using var dataSource = NpgsqlDataSource.Create(connectionString);
+    await using (var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS {JobsOptions.Schema} CASCADE"))
+    {
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    await JobsServiceCollectionExtensions.InstallJobStorageAsync(dataSource, CancellationToken.None);
+}
