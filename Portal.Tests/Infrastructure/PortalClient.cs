@@ -65,7 +65,9 @@ public sealed class PortalClient(HttpClient http) : IDisposable
         }
 
         values.AddRange(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
-        var action = string.IsNullOrEmpty(form.GetAttribute("action")) ? page.Url : new Uri(page.Url, form.GetAttribute("action"));
+        // Relative actions resolve against <base href>, as in a browser.
+        var baseUrl = page.Document.QuerySelector("base[href]")?.GetAttribute("href") is { } href ? new Uri(page.Url, href) : page.Url;
+        var action = string.IsNullOrEmpty(form.GetAttribute("action")) ? page.Url : new Uri(baseUrl, form.GetAttribute("action"));
         using var content = new FormUrlEncodedContent(values);
         var response = await Http.PostAsync(action, content);
         return new Page(response, Parser.ParseDocument(await response.Content.ReadAsStringAsync()));

@@ -42,7 +42,8 @@ public static class PortalPipeline
         if (options.Runs(PortalOptions.WebRole))
         {
             app.MapStaticAssets();
-            app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+            // Our own CSP already says frame-ancestors 'none'; Blazor would add a second, laxer header.
+            app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
             app.MapAccountsEndpoints();
             app.MapJobsDashboard();
             if (app.Environment.IsDevelopment())

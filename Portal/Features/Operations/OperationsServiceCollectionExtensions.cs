@@ -9,6 +9,8 @@ public static class OperationsServiceCollectionExtensions
             .AddCheck<PostgresHealthCheck>("postgresql", tags: [HealthEndpoints.ReadyTag], timeout: timeout)
             .AddCheck<RedisHealthCheck>("redis", tags: [HealthEndpoints.ReadyTag], timeout: timeout)
             .AddCheck<JobStorageHealthCheck>("hangfire", tags: [HealthEndpoints.ReadyTag], timeout: timeout);
+        // X-Frame-Options is set for every response by the security headers; antiforgery would add a second, weaker one.
+        services.AddAntiforgery(antiforgery => antiforgery.SuppressXFrameOptionsHeader = true);
         return services;
     }
 }

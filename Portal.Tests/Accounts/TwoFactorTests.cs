@@ -1,0 +1,152 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Accounts;
+
+public sealed class TwoFactorTests(TestServers servers) : IAsyncLifetime
+{
+    private PortalApp _app = default!;
+
+    public async ValueTask InitializeAsync() => _app = await PortalApp.CreateAsync(servers);
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    /// <summary>A signed-in account with 2FA on; returns its shared key and recovery codes.</summary>
+    private async Task<(string Email, string Key, IReadOnlyList<string> RecoveryCodes)> EnableTwoFactorAsync(PortalClient client)
+    {
+        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        await AccountSteps.SignInAsync(client, email);
+
+        var setup = await client.GetAsync("/Account/Manage/EnableAuthenticator");
+        var key = setup.TestId("shared-key")!;
+        Assert.NotNull(setup.Document.QuerySelector("img[src^='data:image/png;base64,']"));
+
+        var enabled = await client.SubmitAsync(setup, "enable-authenticator",
+            new Dictionary<string, string> { ["Input.Code"] = AccountSteps.TotpCode(key, _app.Clock.GetUtcNow()) });
+        Assert.True(enabled.TestId("recovery-codes") is not null, $"{enabled.Url} {enabled.Response.StatusCode} {enabled.TestId("status-message")} {enabled.Document.QuerySelector(".validation-message")?.TextContent}");
+        var codes = enabled.Document.QuerySelectorAll("[data-testid='recovery-codes'] code").Select(c => c.TextContent.Trim()).ToList();
+        Assert.Equal(10, codes.Count);
+        return (email, key, codes);
+    }
+
+    private static Task<PortalClient.Page> EnterCodeAsync(PortalClient client, PortalClient.Page page, string code) =>
+        client.SubmitAsync(page, "login-with-2fa", new Dictionary<string, string> { ["Input.TwoFactorCode"] = code });
+
+    [Fact]
+    public async Task Enable_WithCodeFromSharedKey_ThenSignInAsksForACode()
+    {
+        using var client = _app.CreatePortalClient();
+        var (email, key, _) = await EnableTwoFactorAsync(client);
+        Assert.NotNull((await client.GetAsync("/Account/Manage/TwoFactorAuthentication")).TestId("2fa-enabled"));
+        await client.SignOutAsync();
+        Assert.False(await AccountSteps.IsSignedInAsync(client));
+
+        var passwordStep = await AccountSteps.SignInAsync(client, email);
+        Assert.Equal("/Account/LoginWith2fa", passwordStep.Url.AbsolutePath);
+        Assert.False(await AccountSteps.IsSignedInAsync(client));
+
+        passwordStep = await AccountSteps.SignInAsync(client, email);
+        _app.Clock.Advance(TimeSpan.FromSeconds(30));
+        var signedIn = await EnterCodeAsync(client, passwordStep, AccountSteps.TotpCode(key, _app.Clock.GetUtcNow()));
+
+        Assert.Equal("/", signedIn.Url.AbsolutePath);
+        Assert.True(await AccountSteps.IsSignedInAsync(client));
+    }
+
+    [Fact]
+    public async Task SignIn_WithReplayedCode_IsRefused()
+    {
+        using var client = _app.CreatePortalClient();
+        var (email, key, _) = await EnableTwoFactorAsync(client);
+        await client.SignOutAsync();
+        _app.Clock.Advance(TimeSpan.FromSeconds(30));
+        var code = AccountSteps.TotpCode(key, _app.Clock.GetUtcNow());
+
+        var first = await EnterCodeAsync(client, await AccountSteps.SignInAsync(client, email), code);
+        Assert.Equal("/", first.Url.AbsolutePath);
+        await client.SignOutAsync();
+
+        var replay = await EnterCodeAsync(client, await AccountSteps.SignInAsync(client, email), code);
+
+        Assert.Equal("/Account/LoginWith2fa", replay.Url.AbsolutePath);
+        Assert.Contains("already used", replay.TestId("status-message"), StringComparison.Ordinal);
+        Assert.False(await AccountSteps.IsSignedInAsync(client));
+    }
+
+    [Fact]
+    public async Task SignIn_WithTheCodeUsedToEnable_IsRefused()
+    {
+        using var client = _app.CreatePortalClient();
+        var (email, key, _) = await EnableTwoFactorAsync(client);
+        await client.SignOutAsync();
+
+        // Same 30-second window as the code that turned 2FA on: that code was spent.
+        var page = await EnterCodeAsync(client, await AccountSteps.SignInAsync(client, email), AccountSteps.TotpCode(key, _app.Clock.GetUtcNow()));
+
+        Assert.Equal("/Account/LoginWith2fa", page.Url.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task RecoveryCode_WorksOnce()
+    {
+        using var client = _app.CreatePortalClient();
+        var (email, _, codes) = await EnableTwoFactorAsync(client);
+        await client.SignOutAsync();
+
+        await AccountSteps.SignInAsync(client, email);
+        var first = await client.SubmitAsync("/Account/LoginWithRecoveryCode", "login-with-recovery-code",
+            new Dictionary<string, string> { ["Input.RecoveryCode"] = codes[0] });
+        Assert.Equal("/", first.Url.AbsolutePath);
+        Assert.True(await AccountSteps.IsSignedInAsync(client));
+        await client.SignOutAsync();
+
+        await AccountSteps.SignInAsync(client, email);
+        var again = await client.SubmitAsync("/Account/LoginWithRecoveryCode", "login-with-recovery-code",
+            new Dictionary<string, string> { ["Input.RecoveryCode"] = codes[0] });
+        Assert.Contains("not valid, or was already used", again.TestId("status-message"), StringComparison.Ordinal);
+        Assert.False(await AccountSteps.IsSignedInAsync(client));
+    }
+
+    [Fact]
+    public async Task Disable_NeedsThePassword()
+    {
+        using var client = _app.CreatePortalClient();
+        var (email, _, _) = await EnableTwoFactorAsync(client);
+
+        var wrong = await client.SubmitAsync("/Account/Manage/Disable2fa", "disable-2fa", new Dictionary<string, string> { ["Input.Password"] = "wrong password here" });
+        Assert.Contains("password is wrong", wrong.TestId("status-message"), StringComparison.Ordinal);
+        await using (var db = _app.CreateDbContext())
+        {
+            Assert.True(await db.Users.Where(u => u.Email == email).Select(u => u.TwoFactorEnabled).SingleAsync(TestContext.Current.CancellationToken));
+        }
+
+        var right = await client.SubmitAsync("/Account/Manage/Disable2fa", "disable-2fa", new Dictionary<string, string> { ["Input.Password"] = AccountSteps.StrongPassword });
+        Assert.Contains("Two-factor authentication is off", right.Text, StringComparison.Ordinal);
+        await using (var db = _app.CreateDbContext())
+        {
+            Assert.False(await db.Users.Where(u => u.Email == email).Select(u => u.TwoFactorEnabled).SingleAsync(TestContext.Current.CancellationToken));
+        }
+    }
+
+    [Fact]
+    public async Task Enable_SignsOutOtherSessions_AndStoresTheKeyEncrypted()
+    {
+        using var client = _app.CreatePortalClient();
+        using var other = _app.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        await AccountSteps.SignInAsync(other, email);
+        Assert.True(await AccountSteps.IsSignedInAsync(other));
+
+        await AccountSteps.SignInAsync(client, email);
+        var setup = await client.GetAsync("/Account/Manage/EnableAuthenticator");
+        var key = setup.TestId("shared-key")!.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
+        await client.SubmitAsync(setup, "enable-authenticator", new Dictionary<string, string> { ["Input.Code"] = AccountSteps.TotpCode(key, _app.Clock.GetUtcNow()) });
+
+        Assert.True(await AccountSteps.IsSignedInAsync(client));
+        Assert.False(await AccountSteps.IsSignedInAsync(other));
+        await using var db = _app.CreateDbContext();
+        var stored = await db.UserTokens.Select(t => t.Value).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.NotEmpty(stored);
+        Assert.DoesNotContain(stored, v => v != null && v.Contains(key, StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,100 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Admin;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Admin;
+
+public sealed class JobsDashboardTests(TestServers servers) : IAsyncLifetime
+{
+    private const string ConfiguredAdmin = "ops-lead@example.com";
+    private PortalApp _app = default!;
+
+    public async ValueTask InitializeAsync() =>
+        _app = await PortalApp.CreateAsync(servers, new Dictionary<string, string?> { ["Portal:PlatformAdmins:0"] = ConfiguredAdmin });
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    [Fact]
+    public async Task Dashboard_SendsAnonymousUsersToSignIn()
+    {
+        using var client = _app.CreatePortalClient();
+
+        var page = await client.GetAsync("/hangfire");
+
+        Assert.Equal("/Account/Login", page.Url.AbsolutePath);
+        Assert.DoesNotContain("Hangfire", page.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dashboard_RefusesOrdinaryUsers()
+    {
+        using var client = _app.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        await AccountSteps.SignInAsync(client, email);
+
+        var page = await client.GetAsync("/hangfire");
+        var jobs = await client.GetAsync("/hangfire/jobs/enqueued");
+
+        Assert.Equal("/Account/AccessDenied", page.Url.AbsolutePath);
+        Assert.Equal("/Account/AccessDenied", jobs.Url.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task Dashboard_AdmitsAdminsNamedInConfiguration()
+    {
+        using var client = _app.CreatePortalClient();
+        await AccountSteps.RegisterConfirmedAsync(_app, client, ConfiguredAdmin);
+        await AccountSteps.SignInAsync(client, ConfiguredAdmin);
+
+        var page = await client.GetAsync("/hangfire");
+
+        Assert.Equal(HttpStatusCode.OK, page.Response.StatusCode);
+        Assert.Equal("/hangfire", page.Url.AbsolutePath);
+        Assert.Contains("AuthSome Cloud jobs", page.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dashboard_AdmitsAdminsGrantedByTheCommand()
+    {
+        using var client = _app.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        await AccountSteps.SignInAsync(client, email);
+        Assert.Equal("/Account/AccessDenied", (await client.GetAsync("/hangfire")).Url.AbsolutePath);
+
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var result = await scope.ServiceProvider.GetRequiredService<GrantPlatformAdmin>().ExecuteAsync(email);
+            Assert.True(result.Succeeded);
+        }
+
+        // The grant renews the security stamp, so the open session picks up the new right at its next check.
+        await AccountSteps.SignInAsync(client, email);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/hangfire")).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task GrantAdmin_UnknownEmail_FailsWithAClearMessage()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+
+        var result = await scope.ServiceProvider.GetRequiredService<GrantPlatformAdmin>().ExecuteAsync("nobody@example.com");
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("No account has the email", result.Errors.Single().Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfiguredAdminEmail_DoesNotCountBeforeItIsConfirmed()
+    {
+        using var client = _app.CreatePortalClient();
+        await AccountSteps.RegisterAsync(client, ConfiguredAdmin);
+        await using var db = _app.CreateDbContext();
+        var user = db.Users.Single(u => u.Email == ConfiguredAdmin);
+        var options = new PlatformAdminOptions { PlatformAdmins = [ConfiguredAdmin] };
+
+        Assert.False(options.IsPlatformAdmin(user));
+        user.EmailConfirmed = true;
+        Assert.True(options.IsPlatformAdmin(user));
+    }
+}
