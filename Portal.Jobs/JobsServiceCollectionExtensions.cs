@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -17,25 +18,28 @@ public static class JobsServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
 
         var connectionString = configuration.GetRequiredConnectionString("Portal");
-        services.AddHangfire((sp, hangfire) =>
+
+        // The storage is this container's own instance. Hangfire's default registration hands out the static
+        // JobStorage.Current, which another host in the same process (tests, benchmarks) can overwrite meanwhile.
+        services.AddSingleton<JobStorage>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
-            hangfire
-                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings()
-                .UsePostgreSqlStorage(
-                    storage => storage.UseNpgsqlConnection(connectionString),
-                    new PostgreSqlStorageOptions
-                    {
-                        SchemaName = JobsOptions.Schema,
-                        // The schema is installed by the `migrate` command, never at start-up.
-                        PrepareSchemaIfNecessary = false,
-                        EnableLongPolling = true,
-                        QueuePollInterval = options.QueuePollInterval,
-                        UseSlidingInvisibilityTimeout = true,
-                    });
+            var storageOptions = new PostgreSqlStorageOptions
+            {
+                SchemaName = JobsOptions.Schema,
+                // The schema is installed by the `migrate` command, never at start-up.
+                PrepareSchemaIfNecessary = false,
+                EnableLongPolling = true,
+                QueuePollInterval = options.QueuePollInterval,
+                UseSlidingInvisibilityTimeout = true,
+            };
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions, null), storageOptions);
         });
+        services.AddHangfire((sp, hangfire) => hangfire
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseStorage(sp.GetRequiredService<JobStorage>()));
 
         if (runWorker)
         {

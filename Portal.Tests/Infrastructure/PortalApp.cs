@@ -72,6 +72,8 @@ public class PortalApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Outside Development, the packages' assets (MudBlazor, blazor.web.js) are served from the build's manifest only when asked.
+        builder.UseStaticWebAssets();
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -1,6 +1,6 @@
 using Hangfire;
-using Hangfire.Storage;
 using Hangfire.States;
+using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Accounts;

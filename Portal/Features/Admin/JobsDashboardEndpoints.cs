@@ -13,12 +13,12 @@ public static class JobsDashboardEndpoints
     public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHangfireDashboard(Path, new DashboardOptions
-            {
-                DashboardTitle = "AuthSome Cloud jobs",
-                AppPath = "/",
-                Authorization = [],
-                AsyncAuthorization = [new PlatformAdminDashboardAuthorization()],
-            })
+        {
+            DashboardTitle = "AuthSome Cloud jobs",
+            AppPath = "/",
+            Authorization = [],
+            AsyncAuthorization = [new PlatformAdminDashboardAuthorization()],
+        })
             .RequireAuthorization(PlatformAdminPolicy.Name);
         return endpoints;
     }

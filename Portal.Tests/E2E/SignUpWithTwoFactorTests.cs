@@ -1,0 +1,112 @@
+using Microsoft.Playwright;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.E2E;
+
+/// <summary>A real browser (Debian's headless Chromium, driven by Playwright) against the portal on a real port.</summary>
+[Trait("Category", "E2E")]
+public sealed class SignUpWithTwoFactorTests(TestServers servers) : IAsyncLifetime
+{
+    private PortalApp _app = default!;
+    private Uri _baseUrl = default!;
+    private IPlaywright _playwright = default!;
+    private IBrowser _browser = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _app = await PortalApp.CreateAsync(servers);
+        _baseUrl = _app.StartKestrel();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Processes.FindExecutable("chromium", "/usr/bin"),
+            Headless = true,
+            // Root in CI has no sandbox; this machine's network is closed, so no background connections.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Register_Confirm_EnableTwoFactor_SignOut_SignInWithCode()
+    {
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = _baseUrl.ToString() });
+        var cspViolations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                cspViolations.Add(message.Text);
+            }
+        };
+
+        try
+        {
+            var email = AccountSteps.NewEmail("browser");
+
+            await page.GotoAsync("/Account/Register");
+            await page.FillAsync("#Input\\.DisplayName", "Browser User");
+            await page.FillAsync("#Input\\.Email", email);
+            await page.FillAsync("#Input\\.Password", AccountSteps.StrongPassword);
+            await Assertions.Expect(page.Locator(".password-meter")).ToHaveAttributeAsync("data-score", "4");
+            await page.FillAsync("#Input\\.ConfirmPassword", AccountSteps.StrongPassword);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+            await Assertions.Expect(page.GetByText("Check your email")).ToBeVisibleAsync();
+
+            await page.GotoAsync(await AccountSteps.ConfirmationLinkAsync(_app, email));
+            await Assertions.Expect(page.GetByTestId("status-message")).ToContainTextAsync("your email is confirmed");
+
+            await SignInWithPasswordAsync(page, email);
+            await Assertions.Expect(page.GetByTestId("empty-state")).ToContainTextAsync("Create your first workspace");
+
+            // The home page is interactive (a Blazor circuit): the theme switch answers.
+            await Assertions.Expect(page.Locator(".mud-layout")).ToHaveAttributeAsync("data-interactive", "true");
+            await Assertions.Expect(page.Locator(".mud-layout")).ToHaveAttributeAsync("data-theme", "light");
+            await page.GetByTestId("dark-mode-toggle").ClickAsync();
+            await Assertions.Expect(page.Locator(".mud-layout")).ToHaveAttributeAsync("data-theme", "dark");
+
+            await page.GotoAsync("/Account/Manage/TwoFactorAuthentication");
+            await page.GetByTestId("enable-2fa").ClickAsync();
+            var key = (await page.GetByTestId("shared-key").TextContentAsync())!;
+            await Assertions.Expect(page.Locator(".qr-code img")).ToBeVisibleAsync();
+            await page.FillAsync("#Input\\.Code", AccountSteps.TotpCode(key, _app.Clock.GetUtcNow()));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Verify and turn on" }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("recovery-codes").Locator("code")).ToHaveCountAsync(10);
+
+            await page.GetByTestId("sign-out").ClickAsync();
+            await page.GotoAsync("/Account/Manage");
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/Login"));
+
+            await SignInWithPasswordAsync(page, email);
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/LoginWith2fa"));
+            _app.Clock.Advance(TimeSpan.FromSeconds(30));
+            await page.FillAsync("#Input\\.TwoFactorCode", AccountSteps.TotpCode(key, _app.Clock.GetUtcNow()));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
+
+            await Assertions.Expect(page.GetByTestId("empty-state")).ToContainTextAsync("Create your first workspace");
+            await Assertions.Expect(page.Locator(".mud-layout")).ToHaveAttributeAsync("data-theme", "dark");
+            Assert.Empty(cspViolations);
+        }
+        catch
+        {
+            var directory = Path.Combine(AppContext.BaseDirectory, "playwright-failures");
+            Directory.CreateDirectory(directory);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"{nameof(Register_Confirm_EnableTwoFactor_SignOut_SignInWithCode)}.png"), FullPage = true });
+            throw;
+        }
+    }
+
+    private static async Task SignInWithPasswordAsync(IPage page, string email)
+    {
+        await page.GotoAsync("/Account/Login");
+        await page.FillAsync("#Input\\.Email", email);
+        await page.FillAsync("#Input\\.Password", AccountSteps.StrongPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+    }
+}
