@@ -16,6 +16,7 @@ namespace Portal.Tests.Infrastructure;
 public class PortalApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private Uri? _kestrelAddress;
 
     public PortalApp(TestServers servers, string databaseConnectionString, IDictionary<string, string?>? settings = null, RedisServer? redis = null)
     {
@@ -56,7 +57,12 @@ public class PortalApp : WebApplicationFactory<Program>
 
     /// <summary>A browser-like client: cookies, redirects followed.</summary>
     public PortalClient CreatePortalClient() =>
-        new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = true, HandleCookies = true }));
+        new(CreateClient(new WebApplicationFactoryClientOptions
+        {
+            AllowAutoRedirect = true,
+            HandleCookies = true,
+            BaseAddress = _kestrelAddress ?? new Uri("http://localhost"),
+        }));
 
     public PortalDbContext CreateDbContext() => PostgresServer.CreateContext(DatabaseConnectionString);
 
@@ -66,7 +72,8 @@ public class PortalApp : WebApplicationFactory<Program>
         UseKestrel(0);
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        _kestrelAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        return _kestrelAddress;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
