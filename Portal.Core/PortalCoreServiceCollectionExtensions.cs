@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -28,9 +29,21 @@ public static class PortalCoreServiceCollectionExtensions
         redis.AbortOnConnectFail = false;
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
 
-        services.AddDataProtection()
+        var dataProtection = services.AddDataProtection()
             .SetApplicationName("AuthSome.Portal")
             .PersistKeysToDbContext<PortalDbContext>();
+        // In production the key ring itself is encrypted, so that a copy of the database alone does not reveal
+        // the secrets the keys protect (TOTP keys, recovery codes, later tenant credentials).
+        if (configuration["DataProtection:CertificatePath"] is { Length: > 0 } certificatePath)
+        {
+            if (!File.Exists(certificatePath))
+            {
+                throw new InvalidOperationException($"Setting 'DataProtection:CertificatePath' names '{certificatePath}', which does not exist.");
+            }
+
+            dataProtection.ProtectKeysWithCertificate(
+                X509CertificateLoader.LoadPkcs12FromFile(certificatePath, configuration["DataProtection:CertificatePassword"]));
+        }
 
         services.AddAccounts(configuration);
         services.AddAdmin(configuration);

@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Portal.Core;
+using Portal.Core.Notifications;
+using Portal.Jobs.Notifications;
 
 namespace Portal.Jobs;
 
@@ -40,6 +42,8 @@ public static class JobsServiceCollectionExtensions
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseStorage(sp.GetRequiredService<JobStorage>()));
+
+        services.AddSingleton<IEmailRetries, HangfireEmailRetries>();
 
         if (runWorker)
         {

@@ -4,7 +4,7 @@ using Portal.Core.Notifications;
 namespace Portal.Core.Accounts;
 
 /// <summary>The emails of the account lifecycle. Links carry tokens, so they are sent at once and never stored in job arguments.</summary>
-public sealed class AccountEmails(IEmailSender sender, IOptions<AccountOptions> options)
+public sealed class AccountEmails(Mailer sender, IOptions<AccountOptions> options)
 {
     public Task SendConfirmationLinkAsync(string email, string link, CancellationToken cancellationToken = default) =>
         sender.SendAsync(EmailTemplate.Create(email, "Confirm your email address",
@@ -30,6 +30,15 @@ public sealed class AccountEmails(IEmailSender sender, IOptions<AccountOptions> 
                 "If it was not you, ignore this message: your password stays as it is.",
             ],
             ("Choose a new password", link)), cancellationToken);
+
+    /// <summary>Someone tried to register an address that has an account: its owner hears of it, the form reveals nothing.</summary>
+    public Task SendAlreadyRegisteredAsync(string email, string resetLink, CancellationToken cancellationToken = default) =>
+        sender.SendAsync(EmailTemplate.Create(email, "You already have an account",
+            [
+                "Someone, probably you, tried to create an AuthSome Cloud account with this address, which already has one.",
+                "Sign in with your password, or choose a new one if you forgot it. If it was not you, ignore this message.",
+            ],
+            ("Choose a new password", resetLink)), cancellationToken);
 
     public Task SendSecurityNoticeAsync(string email, string change, CancellationToken cancellationToken = default) =>
         sender.SendAsync(EmailTemplate.Create(email, "Security change on your account",

@@ -21,6 +21,7 @@ public static class NotificationsServiceCollectionExtensions
             services.AddSingleton<IEmailSender, SmtpEmailSender>();
         }
 
+        services.AddScoped<Mailer>();
         services.AddSingleton<DevMailbox>();
         return services;
     }

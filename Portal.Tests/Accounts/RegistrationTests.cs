@@ -82,6 +82,7 @@ public sealed class RegistrationTests(TestServers servers) : IAsyncLifetime
         var page = await AccountSteps.RegisterAsync(client, email.ToUpperInvariant());
 
         Assert.Equal("/Account/RegisterConfirmation", page.Url.AbsolutePath);
+        await _app.Smtp.WaitForAsync(email, "You already have an account");
         var normalized = email.ToUpperInvariant();
         await using var db = _app.CreateDbContext();
         Assert.Equal(1, await db.Users.CountAsync(u => u.NormalizedEmail == normalized, TestContext.Current.CancellationToken));

@@ -18,8 +18,10 @@ public class PortalApp : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private Uri? _kestrelAddress;
 
-    public PortalApp(TestServers servers, string databaseConnectionString, IDictionary<string, string?>? settings = null, RedisServer? redis = null)
+    public PortalApp(TestServers servers, string databaseConnectionString, IDictionary<string, string?>? settings = null, RedisServer? redis = null,
+        bool smtpUp = true)
     {
+        Smtp = new TestSmtpServer(start: smtpUp);
         Servers = servers;
         DatabaseConnectionString = databaseConnectionString;
         _settings = new Dictionary<string, string?>
@@ -47,7 +49,7 @@ public class PortalApp : WebApplicationFactory<Program>
 
     public string DatabaseConnectionString { get; }
 
-    public TestSmtpServer Smtp { get; } = new();
+    public TestSmtpServer Smtp { get; }
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 

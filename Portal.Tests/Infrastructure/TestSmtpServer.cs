@@ -14,11 +14,20 @@ public sealed partial class TestSmtpServer : IAsyncDisposable
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
     private readonly SemaphoreSlim _arrived = new(0);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _running;
+    private Task _running = Task.CompletedTask;
 
-    public TestSmtpServer()
+    /// <param name="start">False for a mail server that is down until <see cref="Start"/>.</param>
+    public TestSmtpServer(bool start = true)
     {
         Port = Processes.FreePort();
+        if (start)
+        {
+            Start();
+        }
+    }
+
+    public void Start()
+    {
         var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(e => e.Port(Port).AllowUnsecureAuthentication()).Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));
