@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Core;
 
@@ -44,6 +45,10 @@ public class PortalApp : WebApplicationFactory<Program>
             _settings[key] = value;
         }
     }
+
+    private static readonly ILoggerFactory SharedLoggerFactory =
+        LoggerFactory.Create(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error));
 
     public TestServers Servers { get; }
 
@@ -88,7 +93,12 @@ public class PortalApp : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            // Hangfire keeps the last host's logger factory in a static; every host of the run shares one that outlives them all.
+            services.AddSingleton(SharedLoggerFactory);
+        });
     }
 
     public override async ValueTask DisposeAsync()
