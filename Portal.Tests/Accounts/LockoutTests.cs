@@ -2,19 +2,13 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Accounts;
 
-public sealed class LockoutTests(TestServers servers) : IAsyncLifetime
+public sealed class LockoutTests(TestServers servers) : PortalTest(servers)
 {
-    private PortalApp _app = default!;
-
-    public async ValueTask InitializeAsync() => _app = await PortalApp.CreateAsync(servers);
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Fact]
     public async Task FiveWrongPasswords_LockTheAccount_AndTheRightPasswordIsThenRefused()
     {
-        using var client = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
 
         for (var attempt = 1; attempt <= 4; attempt++)
         {
@@ -33,15 +27,15 @@ public sealed class LockoutTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Lockout_EndsAfterFifteenMinutes()
     {
-        using var client = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
         for (var attempt = 0; attempt < 5; attempt++)
         {
             await AccountSteps.SignInAsync(client, email, "not the password at all");
         }
 
         // Identity's lockout end is set from the real clock, so this test checks the stored end rather than waiting.
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         var user = db.Users.Single(u => u.Email == email);
         Assert.NotNull(user.LockoutEnd);
         Assert.InRange(user.LockoutEnd!.Value - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15.1));

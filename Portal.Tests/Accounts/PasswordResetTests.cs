@@ -2,20 +2,14 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Accounts;
 
-public sealed class PasswordResetTests(TestServers servers) : IAsyncLifetime
+public sealed class PasswordResetTests(TestServers servers) : PortalTest(servers)
 {
     private const string NewPassword = "violet canyon semaphore 77 drift";
-    private PortalApp _app = default!;
-
-    public async ValueTask InitializeAsync() => _app = await PortalApp.CreateAsync(servers);
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     private async Task<string> RequestResetLinkAsync(PortalClient client, string email, int skip = 0)
     {
         var sent = await client.SubmitAsync("/Account/ForgotPassword", "forgot-password", new Dictionary<string, string> { ["Input.Email"] = email });
         Assert.Contains("we sent it a link", sent.TestId("status-message"), StringComparison.Ordinal);
-        var message = await _app.Smtp.WaitForAsync(email, "Reset your password", skip);
+        var message = await App.Smtp.WaitForAsync(email, "Reset your password", skip);
         return TestSmtpServer.LinkIn(message, "/Account/ResetPassword");
     }
 
@@ -30,12 +24,12 @@ public sealed class PasswordResetTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Reset_EndToEnd_ChangesThePassword_AndSignsOutOtherSessions()
     {
-        using var other = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, other);
+        using var other = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, other);
         await AccountSteps.SignInAsync(other, email);
         Assert.True(await AccountSteps.IsSignedInAsync(other));
 
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var link = await RequestResetLinkAsync(client, email);
         var reset = await ResetAsync(client, link, email);
         Assert.Contains("Your password is changed", reset.TestId("status-message"), StringComparison.Ordinal);
@@ -43,14 +37,14 @@ public sealed class PasswordResetTests(TestServers servers) : IAsyncLifetime
         Assert.False(await AccountSteps.IsSignedInAsync(other));
         Assert.Equal("/Account/Login", (await AccountSteps.SignInAsync(client, email)).Url.AbsolutePath);
         Assert.Equal("/", (await AccountSteps.SignInAsync(client, email, NewPassword)).Url.AbsolutePath);
-        await _app.Smtp.WaitForAsync(email, "Security change");
+        await App.Smtp.WaitForAsync(email, "Security change");
     }
 
     [Fact]
     public async Task Reset_LinkUsedTwice_IsRefusedTheSecondTime()
     {
-        using var client = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
         var link = await RequestResetLinkAsync(client, email);
         await ResetAsync(client, link, email);
 
@@ -63,11 +57,11 @@ public sealed class PasswordResetTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Reset_LinkOlderThanThirtyMinutes_IsRefused()
     {
-        using var client = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
         var link = await RequestResetLinkAsync(client, email);
 
-        _app.Clock.Advance(TimeSpan.FromMinutes(31));
+        App.Clock.Advance(TimeSpan.FromMinutes(31));
         var page = await ResetAsync(client, link, email);
 
         Assert.Contains("has expired", page.TestId("status-message"), StringComparison.Ordinal);
@@ -77,11 +71,11 @@ public sealed class PasswordResetTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Reset_LinkWithinThirtyMinutes_Works()
     {
-        using var client = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
         var link = await RequestResetLinkAsync(client, email);
 
-        _app.Clock.Advance(TimeSpan.FromMinutes(29));
+        App.Clock.Advance(TimeSpan.FromMinutes(29));
         var page = await ResetAsync(client, link, email);
 
         Assert.Contains("Your password is changed", page.TestId("status-message"), StringComparison.Ordinal);
@@ -90,20 +84,20 @@ public sealed class PasswordResetTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task ForgotPassword_UnknownEmail_AnswersTheSameAndSendsNothing()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var email = AccountSteps.NewEmail("nobody");
 
         var page = await client.SubmitAsync("/Account/ForgotPassword", "forgot-password", new Dictionary<string, string> { ["Input.Email"] = email });
 
         Assert.Contains("we sent it a link", page.TestId("status-message"), StringComparison.Ordinal);
-        Assert.DoesNotContain(_app.Smtp.Messages, m => m.To.ToString().Contains(email, StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(App.Smtp.Messages, m => m.To.ToString().Contains(email, StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
     public async Task Reset_WithWeakNewPassword_IsRefusedAndTheLinkStillWorks()
     {
-        using var client = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
         var link = await RequestResetLinkAsync(client, email);
 
         var weak = await ResetAsync(client, link, email, "password1234");

@@ -3,24 +3,18 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Accounts;
 
-public sealed class RegistrationTests(TestServers servers) : IAsyncLifetime
+public sealed class RegistrationTests(TestServers servers) : PortalTest(servers)
 {
-    private PortalApp _app = default!;
-
-    public async ValueTask InitializeAsync() => _app = await PortalApp.CreateAsync(servers);
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Fact]
     public async Task Register_ConfirmByEmailedLink_ThenSignIn()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var email = AccountSteps.NewEmail();
 
         var registered = await AccountSteps.RegisterAsync(client, email);
         Assert.Equal("/Account/RegisterConfirmation", registered.Url.AbsolutePath);
 
-        var message = await _app.Smtp.WaitForAsync(email, "Confirm your email");
+        var message = await App.Smtp.WaitForAsync(email, "Confirm your email");
         Assert.False(string.IsNullOrEmpty(message.HtmlBody));
         Assert.False(string.IsNullOrEmpty(message.TextBody));
         var confirmed = await client.GetAsync(TestSmtpServer.LinkIn(message, "/Account/ConfirmEmail"));
@@ -34,7 +28,7 @@ public sealed class RegistrationTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task SignIn_BeforeConfirmingEmail_IsRefused()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var email = AccountSteps.NewEmail();
         await AccountSteps.RegisterAsync(client, email);
 
@@ -51,21 +45,21 @@ public sealed class RegistrationTests(TestServers servers) : IAsyncLifetime
     [InlineData("abcdefghijk", "at least 12 characters")]
     public async Task Register_WithCommonOrShortPassword_IsRefusedWithClearMessage(string password, string expected)
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var email = AccountSteps.NewEmail();
 
         var page = await AccountSteps.RegisterAsync(client, email, password);
 
         Assert.Equal("/Account/Register", page.Url.AbsolutePath);
         Assert.Contains(expected, page.Text, StringComparison.OrdinalIgnoreCase);
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         Assert.False(await db.Users.AnyAsync(u => u.Email == email, TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public async Task Register_WithPasswordMadeOfTheEmail_IsRefused()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var email = $"marigold.fernsby@{Guid.NewGuid():N}.example.com";
 
         var page = await AccountSteps.RegisterAsync(client, email, "Marigold.Fernsby");
@@ -76,25 +70,25 @@ public sealed class RegistrationTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Register_ExistingEmail_LooksTheSameButCreatesNothing()
     {
-        using var client = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
 
         var page = await AccountSteps.RegisterAsync(client, email.ToUpperInvariant());
 
         Assert.Equal("/Account/RegisterConfirmation", page.Url.AbsolutePath);
-        await _app.Smtp.WaitForAsync(email, "You already have an account");
+        await App.Smtp.WaitForAsync(email, "You already have an account");
         var normalized = email.ToUpperInvariant();
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         Assert.Equal(1, await db.Users.CountAsync(u => u.NormalizedEmail == normalized, TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public async Task ConfirmEmail_WithTamperedCode_IsRefused()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var email = AccountSteps.NewEmail();
         await AccountSteps.RegisterAsync(client, email);
-        var link = await AccountSteps.ConfirmationLinkAsync(_app, email);
+        var link = await AccountSteps.ConfirmationLinkAsync(App, email);
 
         var page = await client.GetAsync(link.Replace("code=", "code=AAAA", StringComparison.Ordinal));
 

@@ -3,42 +3,38 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Accounts;
 
-public sealed class SessionTests(TestServers servers) : IAsyncLifetime
+public sealed class SessionTests(TestServers servers) : PortalTest(servers)
 {
-    private PortalApp _app = default!;
-
     // An idle timeout longer than the absolute lifetime, so the absolute limit is what ends the session here.
-    public async ValueTask InitializeAsync() => _app = await PortalApp.CreateAsync(servers, new Dictionary<string, string?>
+    protected override Dictionary<string, string?> Settings => new()
     {
         ["Accounts:SessionIdleTimeout"] = "1.00:00:00",
         ["Accounts:SessionAbsoluteLifetime"] = "12:00:00",
-    });
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    };
 
     [Fact]
     public async Task Session_EndsAfterItsAbsoluteLifetime_EvenWhenActive()
     {
-        using var client = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
         await AccountSteps.SignInAsync(client, email);
 
         for (var hour = 0; hour < 11; hour++)
         {
-            _app.Clock.Advance(TimeSpan.FromHours(1));
+            App.Clock.Advance(TimeSpan.FromHours(1));
             Assert.True(await AccountSteps.IsSignedInAsync(client));
         }
 
-        _app.Clock.Advance(TimeSpan.FromHours(1.1));
+        App.Clock.Advance(TimeSpan.FromHours(1.1));
         Assert.False(await AccountSteps.IsSignedInAsync(client));
     }
 
     [Fact]
     public async Task ChangingThePassword_SignsOutOtherSessions_ButNotThisOne()
     {
-        using var client = _app.CreatePortalClient();
-        using var other = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        using var other = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
         await AccountSteps.SignInAsync(client, email);
         await AccountSteps.SignInAsync(other, email);
 
@@ -55,37 +51,26 @@ public sealed class SessionTests(TestServers servers) : IAsyncLifetime
     }
 }
 
-public sealed class IdleSessionTests(TestServers servers) : IAsyncLifetime
+public sealed class IdleSessionTests(TestServers servers) : PortalTest(servers)
 {
-    private PortalApp _app = default!;
-
-    public async ValueTask InitializeAsync() => _app = await PortalApp.CreateAsync(servers);
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Fact]
     public async Task Session_EndsAfterTwoIdleHours()
     {
-        using var client = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
         await AccountSteps.SignInAsync(client, email);
 
-        _app.Clock.Advance(TimeSpan.FromMinutes(119));
+        App.Clock.Advance(TimeSpan.FromMinutes(119));
         Assert.True(await AccountSteps.IsSignedInAsync(client));
 
-        _app.Clock.Advance(TimeSpan.FromMinutes(121));
+        App.Clock.Advance(TimeSpan.FromMinutes(121));
         Assert.False(await AccountSteps.IsSignedInAsync(client));
     }
 }
 
-public sealed class RateLimitTests(TestServers servers) : IAsyncLifetime
+public sealed class RateLimitTests(TestServers servers) : PortalTest(servers)
 {
-    private PortalApp _app = default!;
-
-    public async ValueTask InitializeAsync() =>
-        _app = await PortalApp.CreateAsync(servers, new Dictionary<string, string?> { ["Accounts:FormPostsPerMinutePerIp"] = "3" });
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    protected override Dictionary<string, string?> Settings => new() { ["Accounts:FormPostsPerMinutePerIp"] = "3" };
 
     [Theory]
     [InlineData("/Account/Login", "login", "Input.Email")]
@@ -93,7 +78,7 @@ public sealed class RateLimitTests(TestServers servers) : IAsyncLifetime
     [InlineData("/Account/Register", "register", "Input.Email")]
     public async Task AccountFormPosts_AreLimitedPerIpAddress_PagesAreNot(string url, string form, string field)
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
         {

@@ -3,18 +3,12 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Accounts;
 
-public sealed class TwoFactorTests(TestServers servers) : IAsyncLifetime
+public sealed class TwoFactorTests(TestServers servers) : PortalTest(servers)
 {
-    private PortalApp _app = default!;
-
-    public async ValueTask InitializeAsync() => _app = await PortalApp.CreateAsync(servers);
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     /// <summary>A signed-in account with 2FA on; returns its shared key and recovery codes.</summary>
     private async Task<(string Email, string Key, IReadOnlyList<string> RecoveryCodes)> EnableTwoFactorAsync(PortalClient client)
     {
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
         await AccountSteps.SignInAsync(client, email);
 
         var setup = await client.GetAsync("/Account/Manage/EnableAuthenticator");
@@ -22,7 +16,7 @@ public sealed class TwoFactorTests(TestServers servers) : IAsyncLifetime
         Assert.NotNull(setup.Document.QuerySelector("img[src^='data:image/png;base64,']"));
 
         var enabled = await client.SubmitAsync(setup, "enable-authenticator",
-            new Dictionary<string, string> { ["Input.Code"] = AccountSteps.TotpCode(key, _app.Clock.GetUtcNow()) });
+            new Dictionary<string, string> { ["Input.Code"] = AccountSteps.TotpCode(key, App.Clock.GetUtcNow()) });
         Assert.True(enabled.TestId("recovery-codes") is not null, $"{enabled.Url} {enabled.Response.StatusCode} {enabled.TestId("status-message")} {enabled.Document.QuerySelector(".validation-message")?.TextContent}");
         var codes = enabled.Document.QuerySelectorAll("[data-testid='recovery-codes'] code").Select(c => c.TextContent.Trim()).ToList();
         Assert.Equal(10, codes.Count);
@@ -35,7 +29,7 @@ public sealed class TwoFactorTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Enable_WithCodeFromSharedKey_ThenSignInAsksForACode()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var (email, key, _) = await EnableTwoFactorAsync(client);
         Assert.NotNull((await client.GetAsync("/Account/Manage/TwoFactorAuthentication")).TestId("2fa-enabled"));
         await client.SignOutAsync();
@@ -46,8 +40,8 @@ public sealed class TwoFactorTests(TestServers servers) : IAsyncLifetime
         Assert.False(await AccountSteps.IsSignedInAsync(client));
 
         passwordStep = await AccountSteps.SignInAsync(client, email);
-        _app.Clock.Advance(TimeSpan.FromSeconds(30));
-        var signedIn = await EnterCodeAsync(client, passwordStep, AccountSteps.TotpCode(key, _app.Clock.GetUtcNow()));
+        App.Clock.Advance(TimeSpan.FromSeconds(30));
+        var signedIn = await EnterCodeAsync(client, passwordStep, AccountSteps.TotpCode(key, App.Clock.GetUtcNow()));
 
         Assert.Equal("/", signedIn.Url.AbsolutePath);
         Assert.True(await AccountSteps.IsSignedInAsync(client));
@@ -56,11 +50,11 @@ public sealed class TwoFactorTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task SignIn_WithReplayedCode_IsRefused()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var (email, key, _) = await EnableTwoFactorAsync(client);
         await client.SignOutAsync();
-        _app.Clock.Advance(TimeSpan.FromSeconds(30));
-        var code = AccountSteps.TotpCode(key, _app.Clock.GetUtcNow());
+        App.Clock.Advance(TimeSpan.FromSeconds(30));
+        var code = AccountSteps.TotpCode(key, App.Clock.GetUtcNow());
 
         var first = await EnterCodeAsync(client, await AccountSteps.SignInAsync(client, email), code);
         Assert.Equal("/", first.Url.AbsolutePath);
@@ -76,12 +70,12 @@ public sealed class TwoFactorTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task SignIn_WithTheCodeUsedToEnable_IsRefused()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var (email, key, _) = await EnableTwoFactorAsync(client);
         await client.SignOutAsync();
 
         // Same 30-second window as the code that turned 2FA on: that code was spent.
-        var page = await EnterCodeAsync(client, await AccountSteps.SignInAsync(client, email), AccountSteps.TotpCode(key, _app.Clock.GetUtcNow()));
+        var page = await EnterCodeAsync(client, await AccountSteps.SignInAsync(client, email), AccountSteps.TotpCode(key, App.Clock.GetUtcNow()));
 
         Assert.Equal("/Account/LoginWith2fa", page.Url.AbsolutePath);
     }
@@ -89,7 +83,7 @@ public sealed class TwoFactorTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task RecoveryCode_WorksOnce()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var (email, _, codes) = await EnableTwoFactorAsync(client);
         await client.SignOutAsync();
 
@@ -110,19 +104,19 @@ public sealed class TwoFactorTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Disable_NeedsThePassword()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var (email, _, _) = await EnableTwoFactorAsync(client);
 
         var wrong = await client.SubmitAsync("/Account/Manage/Disable2fa", "disable-2fa", new Dictionary<string, string> { ["Input.Password"] = "wrong password here" });
         Assert.Contains("password is wrong", wrong.TestId("status-message"), StringComparison.Ordinal);
-        await using (var db = _app.CreateDbContext())
+        await using (var db = App.CreateDbContext())
         {
             Assert.True(await db.Users.Where(u => u.Email == email).Select(u => u.TwoFactorEnabled).SingleAsync(TestContext.Current.CancellationToken));
         }
 
         var right = await client.SubmitAsync("/Account/Manage/Disable2fa", "disable-2fa", new Dictionary<string, string> { ["Input.Password"] = AccountSteps.StrongPassword });
         Assert.Contains("Two-factor authentication is off", right.Text, StringComparison.Ordinal);
-        await using (var db = _app.CreateDbContext())
+        await using (var db = App.CreateDbContext())
         {
             Assert.False(await db.Users.Where(u => u.Email == email).Select(u => u.TwoFactorEnabled).SingleAsync(TestContext.Current.CancellationToken));
         }
@@ -131,20 +125,20 @@ public sealed class TwoFactorTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Enable_SignsOutOtherSessions_AndStoresTheKeyEncrypted()
     {
-        using var client = _app.CreatePortalClient();
-        using var other = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        using var other = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
         await AccountSteps.SignInAsync(other, email);
         Assert.True(await AccountSteps.IsSignedInAsync(other));
 
         await AccountSteps.SignInAsync(client, email);
         var setup = await client.GetAsync("/Account/Manage/EnableAuthenticator");
         var key = setup.TestId("shared-key")!.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
-        await client.SubmitAsync(setup, "enable-authenticator", new Dictionary<string, string> { ["Input.Code"] = AccountSteps.TotpCode(key, _app.Clock.GetUtcNow()) });
+        await client.SubmitAsync(setup, "enable-authenticator", new Dictionary<string, string> { ["Input.Code"] = AccountSteps.TotpCode(key, App.Clock.GetUtcNow()) });
 
         Assert.True(await AccountSteps.IsSignedInAsync(client));
         Assert.False(await AccountSteps.IsSignedInAsync(other));
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         var stored = await db.UserTokens.Select(t => t.Value).ToListAsync(TestContext.Current.CancellationToken);
         Assert.NotEmpty(stored);
         Assert.DoesNotContain(stored, v => v != null && v.Contains(key, StringComparison.Ordinal));

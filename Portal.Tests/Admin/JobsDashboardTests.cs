@@ -5,20 +5,16 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Admin;
 
-public sealed class JobsDashboardTests(TestServers servers) : IAsyncLifetime
+public sealed class JobsDashboardTests(TestServers servers) : PortalTest(servers)
 {
     private const string ConfiguredAdmin = "ops-lead@example.com";
-    private PortalApp _app = default!;
 
-    public async ValueTask InitializeAsync() =>
-        _app = await PortalApp.CreateAsync(servers, new Dictionary<string, string?> { ["Portal:PlatformAdmins:0"] = ConfiguredAdmin });
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    protected override Dictionary<string, string?> Settings => new() { ["Portal:PlatformAdmins:0"] = ConfiguredAdmin };
 
     [Fact]
     public async Task Dashboard_SendsAnonymousUsersToSignIn()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
 
         var page = await client.GetAsync("/hangfire");
 
@@ -29,8 +25,8 @@ public sealed class JobsDashboardTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Dashboard_RefusesOrdinaryUsers()
     {
-        using var client = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
         await AccountSteps.SignInAsync(client, email);
 
         var page = await client.GetAsync("/hangfire");
@@ -43,8 +39,8 @@ public sealed class JobsDashboardTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Dashboard_AdmitsAdminsNamedInConfiguration()
     {
-        using var client = _app.CreatePortalClient();
-        await AccountSteps.RegisterConfirmedAsync(_app, client, ConfiguredAdmin);
+        using var client = App.CreatePortalClient();
+        await AccountSteps.RegisterConfirmedAsync(App, client, ConfiguredAdmin);
         await AccountSteps.SignInAsync(client, ConfiguredAdmin);
 
         var page = await client.GetAsync("/hangfire");
@@ -57,12 +53,12 @@ public sealed class JobsDashboardTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Dashboard_AdmitsAdminsGrantedByTheCommand()
     {
-        using var client = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
         await AccountSteps.SignInAsync(client, email);
         Assert.Equal("/Account/AccessDenied", (await client.GetAsync("/hangfire")).Url.AbsolutePath);
 
-        await using (var scope = _app.Services.CreateAsyncScope())
+        await using (var scope = App.Services.CreateAsyncScope())
         {
             var result = await scope.ServiceProvider.GetRequiredService<GrantPlatformAdmin>().ExecuteAsync(email);
             Assert.True(result.Succeeded);
@@ -76,7 +72,7 @@ public sealed class JobsDashboardTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task GrantAdmin_UnknownEmail_FailsWithAClearMessage()
     {
-        await using var scope = _app.Services.CreateAsyncScope();
+        await using var scope = App.Services.CreateAsyncScope();
 
         var result = await scope.ServiceProvider.GetRequiredService<GrantPlatformAdmin>().ExecuteAsync("nobody@example.com");
 
@@ -87,9 +83,9 @@ public sealed class JobsDashboardTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task ConfiguredAdminEmail_DoesNotCountBeforeItIsConfirmed()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         await AccountSteps.RegisterAsync(client, ConfiguredAdmin);
-        await using var db = _app.CreateDbContext();
+        await using var db = App.CreateDbContext();
         var user = db.Users.Single(u => u.Email == ConfiguredAdmin);
         var options = new PlatformAdminOptions { PlatformAdmins = [ConfiguredAdmin] };
 

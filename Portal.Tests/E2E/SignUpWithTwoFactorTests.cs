@@ -5,18 +5,19 @@ namespace Portal.Tests.E2E;
 
 /// <summary>A real browser (Debian's headless Chromium, driven by Playwright) against the portal on a real port.</summary>
 [Trait("Category", "E2E")]
-public sealed class SignUpWithTwoFactorTests(TestServers servers) : IAsyncLifetime
+public sealed class SignUpWithTwoFactorTests(TestServers servers) : PortalTest(servers)
 {
     private const string AdminEmail = "operator@example.com";
-    private PortalApp _app = default!;
     private Uri _baseUrl = default!;
     private IPlaywright _playwright = default!;
     private IBrowser _browser = default!;
 
-    public async ValueTask InitializeAsync()
+    protected override Dictionary<string, string?> Settings => new() { ["Portal:PlatformAdmins:0"] = AdminEmail };
+
+    public override async ValueTask InitializeAsync()
     {
-        _app = await PortalApp.CreateAsync(servers, new Dictionary<string, string?> { ["Portal:PlatformAdmins:0"] = AdminEmail });
-        _baseUrl = _app.StartKestrel();
+        await base.InitializeAsync();
+        _baseUrl = App.StartKestrel();
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -27,11 +28,11 @@ public sealed class SignUpWithTwoFactorTests(TestServers servers) : IAsyncLifeti
         });
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await _browser.DisposeAsync();
         _playwright.Dispose();
-        await _app.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -60,7 +61,7 @@ public sealed class SignUpWithTwoFactorTests(TestServers servers) : IAsyncLifeti
             await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
             await Assertions.Expect(page.GetByText("Check your email")).ToBeVisibleAsync();
 
-            await page.GotoAsync(await AccountSteps.ConfirmationLinkAsync(_app, email));
+            await page.GotoAsync(await AccountSteps.ConfirmationLinkAsync(App, email));
             await Assertions.Expect(page.GetByTestId("status-message")).ToContainTextAsync("your email is confirmed");
 
             await SignInWithPasswordAsync(page, email);
@@ -76,7 +77,7 @@ public sealed class SignUpWithTwoFactorTests(TestServers servers) : IAsyncLifeti
             await page.GetByTestId("enable-2fa").ClickAsync();
             var key = (await page.GetByTestId("shared-key").TextContentAsync())!;
             await Assertions.Expect(page.Locator(".qr-code img")).ToBeVisibleAsync();
-            await page.FillAsync("#Input\\.Code", AccountSteps.TotpCode(key, _app.Clock.GetUtcNow()));
+            await page.FillAsync("#Input\\.Code", AccountSteps.TotpCode(key, App.Clock.GetUtcNow()));
             await page.GetByRole(AriaRole.Button, new() { Name = "Verify and turn on" }).ClickAsync();
             await Assertions.Expect(page.GetByTestId("recovery-codes").Locator("code")).ToHaveCountAsync(10);
 
@@ -86,8 +87,8 @@ public sealed class SignUpWithTwoFactorTests(TestServers servers) : IAsyncLifeti
 
             await SignInWithPasswordAsync(page, email);
             await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/LoginWith2fa"));
-            _app.Clock.Advance(TimeSpan.FromSeconds(30));
-            await page.FillAsync("#Input\\.TwoFactorCode", AccountSteps.TotpCode(key, _app.Clock.GetUtcNow()));
+            App.Clock.Advance(TimeSpan.FromSeconds(30));
+            await page.FillAsync("#Input\\.TwoFactorCode", AccountSteps.TotpCode(key, App.Clock.GetUtcNow()));
             await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
 
             await Assertions.Expect(page.GetByTestId("empty-state")).ToContainTextAsync("Create your first workspace");
@@ -106,9 +107,9 @@ public sealed class SignUpWithTwoFactorTests(TestServers servers) : IAsyncLifeti
     [Fact]
     public async Task JobsDashboard_RendersForAPlatformAdmin_WithinTheContentSecurityPolicy()
     {
-        using (var client = _app.CreatePortalClient())
+        using (var client = App.CreatePortalClient())
         {
-            await AccountSteps.RegisterConfirmedAsync(_app, client, AdminEmail);
+            await AccountSteps.RegisterConfirmedAsync(App, client, AdminEmail);
         }
 
         var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = _baseUrl.ToString() });

@@ -9,32 +9,27 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Jobs;
 
-public sealed class JobExecutionTests(TestServers servers) : IAsyncLifetime
+public sealed class JobExecutionTests(TestServers servers) : PortalTest(servers)
 {
-    private PortalApp _app = default!;
-
-    public async ValueTask InitializeAsync() =>
-        _app = await PortalApp.CreateAsync(servers, new Dictionary<string, string?> { ["Portal:Roles:1"] = "worker" });
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    protected override Dictionary<string, string?> Settings => new() { ["Portal:Roles:1"] = "worker" };
 
     [Fact]
     public async Task EnqueuedJob_RunsOnTheWorker_AgainstPostgreSqlStorage()
     {
-        var now = _app.Clock.GetUtcNow();
+        var now = App.Clock.GetUtcNow();
         var stale = new PortalUser { UserName = "stale@example.com", Email = "stale@example.com", NormalizedEmail = "STALE@EXAMPLE.COM", NormalizedUserName = "STALE@EXAMPLE.COM", CreatedAt = now.AddDays(-8) };
         var fresh = new PortalUser { UserName = "fresh@example.com", Email = "fresh@example.com", NormalizedEmail = "FRESH@EXAMPLE.COM", NormalizedUserName = "FRESH@EXAMPLE.COM", CreatedAt = now.AddDays(-1) };
         var confirmed = new PortalUser { UserName = "old@example.com", Email = "old@example.com", EmailConfirmed = true, CreatedAt = now.AddDays(-100) };
-        await using (var db = _app.CreateDbContext())
+        await using (var db = App.CreateDbContext())
         {
             db.Users.AddRange(stale, fresh, confirmed);
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
 
-        var jobId = _app.Services.GetRequiredService<IBackgroundJobClient>()
+        var jobId = App.Services.GetRequiredService<IBackgroundJobClient>()
             .Enqueue<PurgeUnconfirmedAccountsJob>(job => job.RunAsync(CancellationToken.None));
 
-        using var connection = _app.Services.GetRequiredService<JobStorage>().GetConnection();
+        using var connection = App.Services.GetRequiredService<JobStorage>().GetConnection();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         string? state;
         do
@@ -44,10 +39,10 @@ public sealed class JobExecutionTests(TestServers servers) : IAsyncLifetime
         }
         while (state != SucceededState.StateName && state != FailedState.StateName && DateTime.UtcNow < deadline);
 
-        var history = _app.Services.GetRequiredService<JobStorage>().GetMonitoringApi().JobDetails(jobId).History;
+        var history = App.Services.GetRequiredService<JobStorage>().GetMonitoringApi().JobDetails(jobId).History;
         Assert.True(state == SucceededState.StateName,
             string.Join("\n", history.Select(h => $"{h.StateName}: {h.Reason} {string.Join("; ", h.Data.Select(d => $"{d.Key}={d.Value}"))}")));
-        await using var check = _app.CreateDbContext();
+        await using var check = App.CreateDbContext();
         var left = await check.Users.Select(u => u.Email).ToListAsync(TestContext.Current.CancellationToken);
         Assert.Equal(["fresh@example.com", "old@example.com"], left.Order());
     }
@@ -55,7 +50,7 @@ public sealed class JobExecutionTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public void Worker_DeclaresTheRecurringPurge()
     {
-        using var connection = _app.Services.GetRequiredService<JobStorage>().GetConnection();
+        using var connection = App.Services.GetRequiredService<JobStorage>().GetConnection();
 
         var recurring = connection.GetRecurringJobs();
 

@@ -5,26 +5,21 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Notifications;
 
-public sealed class EmailRetryTests(TestServers servers) : IAsyncLifetime
+public sealed class EmailRetryTests(TestServers servers) : PortalTest(servers)
 {
-    private PortalApp _app = default!;
-
-    public async ValueTask InitializeAsync() =>
-        _app = new PortalApp(servers, await servers.Postgres.CreateDatabaseAsync(),
-            new Dictionary<string, string?> { ["Portal:Roles:1"] = "worker" }, smtpUp: false);
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    protected override async Task<PortalApp> CreateAppAsync() =>
+        new(Servers, await Servers.Postgres.CreateDatabaseAsync(), new Dictionary<string, string?> { ["Portal:Roles:1"] = "worker" }, smtpUp: false);
 
     [Fact]
     public async Task MailServerDown_RegistrationStillWorks_AndTheEmailIsDeliveredByTheRetryJob()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
         var email = AccountSteps.NewEmail();
 
         var page = await AccountSteps.RegisterAsync(client, email);
         Assert.Equal("/Account/RegisterConfirmation", page.Url.AbsolutePath);
 
-        var storage = _app.Services.GetRequiredService<JobStorage>();
+        var storage = App.Services.GetRequiredService<JobStorage>();
         var jobId = await WaitForScheduledRetryAsync(storage);
         using (var connection = storage.GetConnection())
         {
@@ -34,10 +29,10 @@ public sealed class EmailRetryTests(TestServers servers) : IAsyncLifetime
         }
 
         // The mail server comes back; the retry runs now instead of at its scheduled time.
-        _app.Smtp.Start();
-        _app.Services.GetRequiredService<IBackgroundJobClient>().Requeue(jobId);
+        App.Smtp.Start();
+        App.Services.GetRequiredService<IBackgroundJobClient>().Requeue(jobId);
 
-        var confirmed = await client.GetAsync(await AccountSteps.ConfirmationLinkAsync(_app, email));
+        var confirmed = await client.GetAsync(await AccountSteps.ConfirmationLinkAsync(App, email));
         Assert.Contains("your email is confirmed", confirmed.Text, StringComparison.OrdinalIgnoreCase);
     }
 

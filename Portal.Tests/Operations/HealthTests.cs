@@ -4,20 +4,20 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Operations;
 
-public sealed class HealthTests(TestServers servers) : IAsyncLifetime
+public sealed class HealthTests(TestServers servers) : PortalTest(servers)
 {
+    // A Redis of this test's own, since the test stops it.
     private readonly RedisServer _redis = new();
-    private PortalApp _app = default!;
 
-    public async ValueTask InitializeAsync()
+    protected override async Task<PortalApp> CreateAppAsync()
     {
         await _redis.InitializeAsync();
-        _app = await PortalApp.CreateAsync(servers, redis: _redis);
+        return await PortalApp.CreateAsync(Servers, redis: _redis);
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        await _app.DisposeAsync();
+        await base.DisposeAsync();
         await _redis.DisposeAsync();
     }
 
@@ -50,7 +50,7 @@ public sealed class HealthTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Ready_Is503WhileRedisIsDown_And200WhenItIsBack()
     {
-        using var client = _app.CreateClient();
+        using var client = App.CreateClient();
         var (status, body) = await ReadyAsync(client);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("healthy", body.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
@@ -69,7 +69,7 @@ public sealed class HealthTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Live_AnswersWithoutCheckingDependencies()
     {
-        using var client = _app.CreateClient();
+        using var client = App.CreateClient();
         await _redis.StopAsync();
 
         using var response = await client.GetAsync(new Uri("/health/live", UriKind.Relative), TestContext.Current.CancellationToken);

@@ -3,21 +3,15 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Operations;
 
-public sealed class ShellPagesTests(TestServers servers) : IAsyncLifetime
+public sealed class ShellPagesTests(TestServers servers) : PortalTest(servers)
 {
-    private PortalApp _app = default!;
-
-    public async ValueTask InitializeAsync() => _app = await PortalApp.CreateAsync(servers);
-
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
-
     [Theory]
     [InlineData("/")]
     [InlineData("/Account/Login")]
     [InlineData("/health/live")]
     public async Task Responses_CarryTheSecurityHeaders(string path)
     {
-        using var client = _app.CreateClient();
+        using var client = App.CreateClient();
 
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative), TestContext.Current.CancellationToken);
 
@@ -32,7 +26,7 @@ public sealed class ShellPagesTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task UnknownPage_Answers404WithTheFriendlyPage()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
 
         var page = await client.GetAsync("/no/such/page");
 
@@ -43,8 +37,8 @@ public sealed class ShellPagesTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Home_ForASignedInUser_ShowsTheEmptyState()
     {
-        using var client = _app.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(_app, client);
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
         await AccountSteps.SignInAsync(client, email);
 
         var home = await client.GetAsync("/");
@@ -55,7 +49,7 @@ public sealed class ShellPagesTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task DevMailPage_DoesNotExistOutsideDevelopment()
     {
-        using var client = _app.CreatePortalClient();
+        using var client = App.CreatePortalClient();
 
         var page = await client.GetAsync("/dev/mail");
 
@@ -65,7 +59,7 @@ public sealed class ShellPagesTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task Forms_WithoutAntiforgeryToken_AreRejected()
     {
-        using var client = _app.CreateClient();
+        using var client = App.CreateClient();
         using var content = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "login",
@@ -81,7 +75,7 @@ public sealed class ShellPagesTests(TestServers servers) : IAsyncLifetime
     [Fact]
     public async Task PasswordStrength_ScoresPasswords()
     {
-        using var client = _app.CreateClient();
+        using var client = App.CreateClient();
 
         using var weak = await client.PostAsync(new Uri("/Account/PasswordStrength", UriKind.Relative),
             JsonContent("{\"password\":\"password1234\"}"), TestContext.Current.CancellationToken);
