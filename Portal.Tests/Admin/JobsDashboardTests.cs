@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Admin;
+using Portal.Hosting;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Admin;
@@ -58,15 +59,19 @@ public sealed class JobsDashboardTests(TestServers servers) : PortalTest(servers
         await AccountSteps.SignInAsync(client, email);
         Assert.Equal("/Account/AccessDenied", (await client.GetAsync("/hangfire")).Url.AbsolutePath);
 
-        await using (var scope = App.Services.CreateAsyncScope())
-        {
-            var result = await scope.ServiceProvider.GetRequiredService<GrantPlatformAdmin>().ExecuteAsync(email);
-            Assert.True(result.Succeeded);
-        }
+        Assert.Equal(0, await PortalCommands.TryRunCommandAsync(App.Services, ["grant-admin", email]));
 
         // The grant renews the security stamp, so the open session picks up the new right at its next check.
         await AccountSteps.SignInAsync(client, email);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/hangfire")).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task GrantAdminCommand_WithoutAnExistingEmail_Fails()
+    {
+        Assert.Equal(2, await PortalCommands.TryRunCommandAsync(App.Services, ["grant-admin"]));
+        Assert.Equal(1, await PortalCommands.TryRunCommandAsync(App.Services, ["grant-admin", "nobody@example.com"]));
+        Assert.Null(await PortalCommands.TryRunCommandAsync(App.Services, []));
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Portal.Core;
-using Portal.Jobs;
+using Portal.Hosting;
 
 namespace Portal.Tests.Infrastructure;
 
@@ -40,21 +42,23 @@ public sealed class PostgresServer : IAsyncLifetime
         await Processes.RunAsPostgresAsync(Path.Combine(_binaries, "pg_ctl"), "-D", data, "-l", Path.Combine(_directory, "server.log"), "-w", "-o", options, "start");
 
         await ExecuteAsync("postgres", $"CREATE DATABASE {TemplateDatabase}");
-        var template = ConnectionString(TemplateDatabase);
-        await using (var db = CreateContext(template))
-        {
-            await db.Database.MigrateAsync();
-        }
-
-        await using (var dataSource = NpgsqlDataSource.Create(template))
-        {
-            await JobsServiceCollectionExtensions.InstallJobStorageAsync(dataSource, CancellationToken.None);
-        }
-
+        await MigrateTemplateAsync();
         NpgsqlConnection.ClearAllPools();
     }
 
-    /// <summary>A new database with the full schema, for one test class.</summary>
+    /// <summary>The schema comes from the portal's own `migrate` command code (EF Core migrations and Hangfire's tables).</summary>
+    private async Task MigrateTemplateAsync()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Portal"] = ConnectionString(TemplateDatabase),
+            ["ConnectionStrings:Redis"] = "127.0.0.1:1",
+        }).Build();
+        await using var services = new ServiceCollection().AddLogging().AddPortalCore(configuration).BuildServiceProvider();
+        await PortalCommands.MigrateAsync(services, CancellationToken.None);
+    }
+
+    /// <summary>A new database with the full schema, for one test.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
         var name = $"test_{Interlocked.Increment(ref _databases)}";

@@ -20,17 +20,28 @@ public static class PortalCommands
 
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
+        if (await TryRunCommandAsync(app.Services, args) is { } exitCode)
+        {
+            return exitCode;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>Runs the command <paramref name="args"/> names and returns its exit code; null when they name none.</summary>
+    public static async Task<int?> TryRunCommandAsync(IServiceProvider services, string[] args)
+    {
         switch (args.FirstOrDefault())
         {
             case "migrate":
-                await MigrateAsync(app.Services, CancellationToken.None);
+                await MigrateAsync(services, CancellationToken.None);
                 Console.WriteLine("Database is up to date.");
                 return 0;
             case "grant-admin":
-                return await GrantAdminAsync(app.Services, args.Length > 1 ? args[1] : null);
+                return await GrantAdminAsync(services, args.Length > 1 ? args[1] : null);
             default:
-                await app.RunAsync();
-                return 0;
+                return null;
         }
     }
 
