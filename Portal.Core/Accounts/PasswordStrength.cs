@@ -51,7 +51,8 @@ public sealed record PasswordStrength(int Score, bool IsAcceptable, string Feedb
             advice.Add("Dates and years are easy to guess.");
         }
 
-        advice.Add($"It could be guessed in {result.CrackTimeDisplay}. Add a few uncommon words, or use a password manager.");
+        var guessed = result.CrackTimeDisplay == "instant" ? "at once" : $"in {result.CrackTimeDisplay}";
+        advice.Add($"It could be guessed {guessed}. Add a few uncommon words, or use a password manager.");
         return string.Join(" ", advice);
     }
 }
