@@ -12,7 +12,7 @@ DATA="$ROOT/.data"
 PORTAL_PORT="${PORTAL_PORT:-5080}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2 || true; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 as_root() {
@@ -109,6 +109,8 @@ stop_redis() {
 }
 
 stop_started() {
+  # Finish stopping even if the terminal or a pipe reading our output is already gone.
+  trap '' PIPE INT
   for service in "${STARTED[@]}"; do "stop_$service"; done
 }
 

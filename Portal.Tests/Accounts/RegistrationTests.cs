@@ -25,6 +25,33 @@ public sealed class RegistrationTests(TestServers servers) : PortalTest(servers)
         Assert.True(await AccountSteps.IsSignedInAsync(client));
     }
 
+    [Theory]
+    [InlineData("https://evil.example.com/steal")]
+    [InlineData("//evil.example.com/steal")]
+    [InlineData("/\\evil.example.com/steal")]
+    [InlineData("https://localhost.evil.example.com/steal")]
+    public async Task SignIn_WithAReturnUrlOfAnotherSite_StaysOnThisSite(string returnUrl)
+    {
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
+
+        var page = await AccountSteps.SignInAsync(client, email, returnUrl: returnUrl);
+
+        Assert.Equal("localhost", page.Url.Host);
+        Assert.True(await AccountSteps.IsSignedInAsync(client));
+    }
+
+    [Fact]
+    public async Task SignIn_WithALocalReturnUrl_GoesThere()
+    {
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
+
+        var page = await AccountSteps.SignInAsync(client, email, returnUrl: "/Account/Manage/Email");
+
+        Assert.Equal("/Account/Manage/Email", page.Url.AbsolutePath);
+    }
+
     [Fact]
     public async Task SignIn_BeforeConfirmingEmail_IsRefused()
     {

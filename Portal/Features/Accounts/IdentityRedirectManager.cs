@@ -23,9 +23,12 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
         if (!Uri.IsWellFormedUriString(uri, UriKind.Relative) || uri.StartsWith("//", StringComparison.Ordinal)
             || uri.StartsWith("/\\", StringComparison.Ordinal))
         {
-            uri = Uri.TryCreate(uri, UriKind.Absolute, out var absolute) && navigationManager.BaseUri.StartsWith(absolute.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase)
-                ? navigationManager.ToBaseRelativePath(uri)
-                : "";
+            var site = new Uri(navigationManager.BaseUri);
+            uri = Uri.TryCreate(uri, UriKind.Absolute, out var absolute)
+                && string.Equals(absolute.GetLeftPart(UriPartial.Authority), site.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase)
+                && absolute.AbsolutePath.StartsWith(site.AbsolutePath, StringComparison.Ordinal)
+                    ? navigationManager.ToBaseRelativePath(uri)
+                    : "";
         }
 
         navigationManager.NavigateTo(uri);
