@@ -42,7 +42,7 @@ pg_bindir() {
 
 # PostgreSQL refuses to run as root: then its commands run as the 'postgres' user the package created.
 as_pg() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -59,6 +59,16 @@ start_postgres() {
   local bin pgdata="$DATA/postgres" port
   bin="$(pg_bindir)"
   mkdir -p "$DATA"
+  # As root, the cluster belongs to 'postgres', which must be able to reach it; a checkout in a private home
+  # (/root is 0700) cannot host it, so the cluster then lives in /var/tmp with a link from .data/postgres.
+  if [ "$(id -u)" -eq 0 ] && [ ! -e "$pgdata" ] && ! runuser -u postgres -- test -x "$DATA"; then
+    local elsewhere
+    elsewhere="/var/tmp/authsome-portal-$(printf '%s' "$ROOT" | md5sum | cut -c1-12)/postgres"
+    mkdir -p "$(dirname "$elsewhere")"
+    chmod 755 "$(dirname "$elsewhere")"
+    ln -s "$elsewhere" "$pgdata"
+  fi
+  [ -L "$pgdata" ] && pgdata="$(readlink -f "$pgdata")"
   if [ ! -f "$pgdata/PG_VERSION" ]; then
     log "creating a PostgreSQL cluster in $pgdata"
     mkdir -p "$pgdata"
@@ -83,7 +93,7 @@ start_postgres() {
 stop_postgres() {
   local bin
   bin="$(pg_bindir)"
-  as_pg "$bin/pg_ctl" -D "$DATA/postgres" -m fast stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
+  as_pg "$bin/pg_ctl" -D "$(readlink -f "$DATA/postgres")" -m fast stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
 }
 
 start_redis() {
