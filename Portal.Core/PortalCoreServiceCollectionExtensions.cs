@@ -25,8 +25,10 @@ public static class PortalCoreServiceCollectionExtensions
             options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.MigrationsAssembly(PortalDbContext.MigrationsAssembly)));
 
         var redis = ConfigurationOptions.Parse(configuration.GetRequiredConnectionString("Redis"));
-        // Keep trying in the background when Redis is down at start or goes away later.
+        // Keep reconnecting in the background when Redis is down at start or goes away later, and meanwhile fail
+        // commands at once rather than queue them: callers (rate limits, health) have a fallback or an answer to give.
         redis.AbortOnConnectFail = false;
+        redis.BacklogPolicy = BacklogPolicy.FailFast;
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
 
         var dataProtection = services.AddDataProtection()

@@ -37,6 +37,8 @@ public class PortalApp : WebApplicationFactory<Program>
             // Every request checks the security stamp, so that "other sessions end" shows at once.
             ["Accounts:SecurityStampValidationInterval"] = "00:00:00",
             ["Accounts:FormPostsPerMinutePerIp"] = "10000",
+            // Portals of parallel tests share the run's Redis, each under its own keys.
+            ["Portal:RedisKeyPrefix"] = $"test-{Guid.NewGuid():N}:",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Hangfire"] = "Warning",
         };

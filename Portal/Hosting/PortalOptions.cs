@@ -23,6 +23,9 @@ public sealed class PortalOptions
     /// <summary>The portal's public address (https://portal.example.com), used in emailed links; the request's own address when unset.</summary>
     public Uri? PublicUrl { get; init; }
 
+    /// <summary>Prefix of every Redis key this portal writes, so that environments can share one Redis.</summary>
+    public string RedisKeyPrefix { get; init; } = "portal:";
+
     public bool Runs(string role) => Roles.Contains(role, StringComparer.OrdinalIgnoreCase);
 
     public static PortalOptions Read(IConfiguration configuration)

@@ -5,6 +5,9 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
+using Portal.Features.Operations;
+using Portal.Hosting;
+using StackExchange.Redis;
 
 namespace Portal.Features.Accounts;
 
@@ -57,22 +60,20 @@ public static class AccountsWebServiceCollectionExtensions
             };
             // Page requests (GET) are free; what is limited is the attempts (POST).
             limiter.AddPolicy(FormPostsRateLimit, http => HttpMethods.IsPost(http.Request.Method)
-                ? PerClientIp(http, http.RequestServices.GetRequiredService<IOptions<AccountOptions>>().Value.FormPostsPerMinutePerIp)
+                ? PerClientIp(http, FormPostsRateLimit, http.RequestServices.GetRequiredService<IOptions<AccountOptions>>().Value.FormPostsPerMinutePerIp)
                 : RateLimitPartition.GetNoLimiter(""));
-            limiter.AddPolicy(PasswordStrengthRateLimit, http => PerClientIp(http, 120));
+            limiter.AddPolicy(PasswordStrengthRateLimit, http => PerClientIp(http, PasswordStrengthRateLimit, 120));
         });
 
         return services;
     }
 
-    private static RateLimitPartition<string> PerClientIp(HttpContext http, int permitsPerMinute) =>
-        RateLimitPartition.GetSlidingWindowLimiter(
-            http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-            _ => new SlidingWindowRateLimiterOptions
-            {
-                PermitLimit = permitsPerMinute,
-                Window = TimeSpan.FromMinutes(1),
-                SegmentsPerWindow = 6,
-                QueueLimit = 0,
-            });
+    /// <summary>A per-minute limit for the client's IP address, shared by all replicas through Redis.</summary>
+    private static RateLimitPartition<string> PerClientIp(HttpContext http, string policy, int permitsPerMinute) =>
+        RateLimitPartition.Get(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", ip => new RedisFixedWindowRateLimiter(
+            http.RequestServices.GetRequiredService<IConnectionMultiplexer>(),
+            $"{http.RequestServices.GetRequiredService<PortalOptions>().RedisKeyPrefix}ratelimit:{policy}:{ip}",
+            permitsPerMinute,
+            TimeSpan.FromMinutes(1),
+            http.RequestServices.GetRequiredService<ILogger<RedisFixedWindowRateLimiter>>()));
 }
