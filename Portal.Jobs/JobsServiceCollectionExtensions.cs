@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.Configuration;
@@ -21,8 +22,10 @@ public static class JobsServiceCollectionExtensions
 
         var connectionString = configuration.GetRequiredConnectionString("Portal");
 
-        // The storage is this container's own instance. Hangfire's default registration hands out the static
-        // JobStorage.Current, which another host in the same process (tests, benchmarks) can overwrite meanwhile.
+        // The storage and the job activator are this container's own. Hangfire's default registrations hand out the
+        // statics JobStorage.Current and JobActivator.Current, which another host in the same process (tests,
+        // benchmarks) overwrites: its worker would then watch, or build jobs from, the other host.
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddSingleton<JobStorage>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
@@ -41,6 +44,7 @@ public static class JobsServiceCollectionExtensions
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseActivator(sp.GetRequiredService<JobActivator>())
             .UseStorage(sp.GetRequiredService<JobStorage>()));
 
         services.AddSingleton<IEmailRetries, HangfireEmailRetries>();

@@ -48,8 +48,7 @@ public sealed class AccountSettingsTests(TestServers servers) : PortalTest(serve
     public async Task Profile_SavesTheDisplayName_ShownInTheShell()
     {
         using var client = App.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
-        await AccountSteps.SignInAsync(client, email);
+        var email = await AccountSteps.RegisterAndSignInAsync(App, client);
 
         var saved = await client.SubmitAsync("/Account/Manage", "profile", new Dictionary<string, string> { ["Input.DisplayName"] = "Ada Lovelace" });
 
@@ -61,8 +60,7 @@ public sealed class AccountSettingsTests(TestServers servers) : PortalTest(serve
     public async Task RememberedBrowser_SkipsTheCode_UntilItIsForgotten()
     {
         using var client = App.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
-        await AccountSteps.SignInAsync(client, email);
+        var email = await AccountSteps.RegisterAndSignInAsync(App, client);
         var setup = await client.GetAsync("/Account/Manage/EnableAuthenticator");
         var key = setup.TestId("shared-key")!;
         await client.SubmitAsync(setup, "enable-authenticator", new Dictionary<string, string> { ["Input.Code"] = AccountSteps.TotpCode(key, App.Clock.GetUtcNow()) });

@@ -16,8 +16,7 @@ public sealed class SessionTests(TestServers servers) : PortalTest(servers)
     public async Task Session_EndsAfterItsAbsoluteLifetime_EvenWhenActive()
     {
         using var client = App.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
-        await AccountSteps.SignInAsync(client, email);
+        var email = await AccountSteps.RegisterAndSignInAsync(App, client);
 
         for (var hour = 0; hour < 11; hour++)
         {
@@ -57,8 +56,7 @@ public sealed class IdleSessionTests(TestServers servers) : PortalTest(servers)
     public async Task Session_EndsAfterTwoIdleHours()
     {
         using var client = App.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
-        await AccountSteps.SignInAsync(client, email);
+        var email = await AccountSteps.RegisterAndSignInAsync(App, client);
 
         App.Clock.Advance(TimeSpan.FromMinutes(119));
         Assert.True(await AccountSteps.IsSignedInAsync(client));

@@ -27,8 +27,7 @@ public sealed class JobsDashboardTests(TestServers servers) : PortalTest(servers
     public async Task Dashboard_RefusesOrdinaryUsers()
     {
         using var client = App.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
-        await AccountSteps.SignInAsync(client, email);
+        var email = await AccountSteps.RegisterAndSignInAsync(App, client);
 
         var page = await client.GetAsync("/hangfire");
         var jobs = await client.GetAsync("/hangfire/jobs/enqueued");
@@ -55,8 +54,7 @@ public sealed class JobsDashboardTests(TestServers servers) : PortalTest(servers
     public async Task Dashboard_AdmitsAdminsGrantedByTheCommand()
     {
         using var client = App.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
-        await AccountSteps.SignInAsync(client, email);
+        var email = await AccountSteps.RegisterAndSignInAsync(App, client);
         Assert.Equal("/Account/AccessDenied", (await client.GetAsync("/hangfire")).Url.AbsolutePath);
 
         Assert.Equal(0, await PortalCommands.TryRunCommandAsync(App.Services, ["grant-admin", email]));

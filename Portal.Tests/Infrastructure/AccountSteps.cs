@@ -34,6 +34,14 @@ public static class AccountSteps
         return email;
     }
 
+    /// <summary>Signs the client in to a new, confirmed account and returns its email.</summary>
+    public static async Task<string> RegisterAndSignInAsync(PortalApp app, PortalClient client)
+    {
+        var email = await RegisterConfirmedAsync(app, client);
+        await SignInAsync(client, email);
+        return email;
+    }
+
     public static Task<PortalClient.Page> SignInAsync(PortalClient client, string email, string password = StrongPassword, string returnUrl = "") =>
         client.SubmitAsync("/Account/Login" + (returnUrl.Length > 0 ? $"?returnUrl={Uri.EscapeDataString(returnUrl)}" : ""), "login",
             new Dictionary<string, string> { ["Input.Email"] = email, ["Input.Password"] = password });

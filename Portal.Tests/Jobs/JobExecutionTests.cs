@@ -16,6 +16,7 @@ public sealed class JobExecutionTests(TestServers servers) : PortalTest(servers)
     [Fact]
     public async Task EnqueuedJob_RunsOnTheWorker_AgainstPostgreSqlStorage()
     {
+        _ = App.Services;
         var now = App.Clock.GetUtcNow();
         var stale = new PortalUser { UserName = "stale@example.com", Email = "stale@example.com", NormalizedEmail = "STALE@EXAMPLE.COM", NormalizedUserName = "STALE@EXAMPLE.COM", CreatedAt = now.AddDays(-8) };
         var fresh = new PortalUser { UserName = "fresh@example.com", Email = "fresh@example.com", NormalizedEmail = "FRESH@EXAMPLE.COM", NormalizedUserName = "FRESH@EXAMPLE.COM", CreatedAt = now.AddDays(-1) };
@@ -25,6 +26,11 @@ public sealed class JobExecutionTests(TestServers servers) : PortalTest(servers)
             db.Users.AddRange(stale, fresh, confirmed);
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
+
+        // A second worker host in the same process, started last: Hangfire's statics now point at it, and this
+        // host's worker must still watch its own storage and build its jobs from its own services.
+        await using var otherHost = await PortalApp.CreateAsync(Servers, Settings);
+        _ = otherHost.Services;
 
         var jobId = App.Services.GetRequiredService<IBackgroundJobClient>()
             .Enqueue<PurgeUnconfirmedAccountsJob>(job => job.RunAsync(CancellationToken.None));

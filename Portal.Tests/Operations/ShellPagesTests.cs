@@ -38,8 +38,7 @@ public sealed class ShellPagesTests(TestServers servers) : PortalTest(servers)
     public async Task Home_ForASignedInUser_ShowsTheEmptyState()
     {
         using var client = App.CreatePortalClient();
-        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
-        await AccountSteps.SignInAsync(client, email);
+        var email = await AccountSteps.RegisterAndSignInAsync(App, client);
 
         var home = await client.GetAsync("/");
 
