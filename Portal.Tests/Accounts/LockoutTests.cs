@@ -25,7 +25,7 @@ public sealed class LockoutTests(TestServers servers) : PortalTest(servers)
     }
 
     [Fact]
-    public async Task Lockout_EndsAfterFifteenMinutes()
+    public async Task Lockout_LastsFifteenMinutes()
     {
         using var client = App.CreatePortalClient();
         var email = await AccountSteps.RegisterConfirmedAsync(App, client);
