@@ -7,7 +7,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Portal.Core.Accounts;
 using Portal.Core.Admin;
+using Portal.Core.Audit;
+using Portal.Core.Members;
 using Portal.Core.Notifications;
+using Portal.Core.Workspaces;
 using StackExchange.Redis;
 
 namespace Portal.Core;
@@ -50,6 +53,9 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddAccounts(configuration);
         services.AddAdmin(configuration);
         services.AddNotifications(configuration);
+        services.AddAudit();
+        services.AddWorkspaces(configuration);
+        services.AddMembers();
         return services;
     }
 }

@@ -7,7 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Portal.Core;
+using Portal.Core.Members;
 using Portal.Core.Notifications;
+using Portal.Jobs.Members;
 using Portal.Jobs.Notifications;
 
 namespace Portal.Jobs;
@@ -48,6 +50,7 @@ public static class JobsServiceCollectionExtensions
             .UseStorage(sp.GetRequiredService<JobStorage>()));
 
         services.AddSingleton<IEmailRetries, HangfireEmailRetries>();
+        services.AddSingleton<IInvitationDelivery, HangfireInvitationDelivery>();
 
         if (runWorker)
         {

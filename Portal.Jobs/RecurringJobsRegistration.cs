@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.Extensions.Hosting;
 using Portal.Jobs.Accounts;
+using Portal.Jobs.Workspaces;
 
 namespace Portal.Jobs;
 
@@ -11,6 +12,8 @@ internal sealed class RecurringJobsRegistration(IRecurringJobManager recurringJo
     {
         recurringJobs.AddOrUpdate<PurgeUnconfirmedAccountsJob>(
             PurgeUnconfirmedAccountsJob.RecurringId, JobQueues.Low, job => job.RunAsync(CancellationToken.None), Cron.Daily(3));
+        recurringJobs.AddOrUpdate<PurgeDeletedWorkspacesJob>(
+            PurgeDeletedWorkspacesJob.RecurringId, JobQueues.Low, job => job.RunAsync(CancellationToken.None), Cron.Daily(4));
         return Task.CompletedTask;
     }
 

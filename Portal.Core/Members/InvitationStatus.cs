@@ -1,0 +1,8 @@
+namespace Portal.Core.Members;
+
+public enum InvitationStatus
+{
+    Pending,
+    Accepted,
+    Revoked,
+}

@@ -1,0 +1,67 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Audit;
+
+namespace Portal.Core.Workspaces;
+
+/// <summary>Soft deletion by an owner, restorable for <see cref="WorkspaceOptions.DeletedRetention"/>, and the restore.</summary>
+public sealed class DeleteWorkspace(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptions<WorkspaceOptions> options)
+{
+    /// <param name="confirmSlug">What the owner typed to confirm; null when the caller confirmed otherwise (an API DELETE).</param>
+    public async Task<Outcome<Workspace>> ExecuteAsync(Actor actor, string workspaceId, string? confirmSlug, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var access = await WorkspaceAccess.RequireAsync(db, actor.UserId, workspaceId, WorkspacePermission.Own, cancellationToken);
+        if (!access.Succeeded)
+        {
+            return access.Failure;
+        }
+
+        var workspace = await db.Set<Workspace>().SingleAsync(w => w.Id == workspaceId, cancellationToken);
+        if (workspace.Status == WorkspaceStatus.Deleted)
+        {
+            return Failure.NotFound("The workspace");
+        }
+
+        if (confirmSlug is not null && confirmSlug.Trim() != workspace.Slug)
+        {
+            return Failure.Invalid("confirmSlug", $"Type the workspace's slug, {workspace.Slug}, to confirm.");
+        }
+
+        var before = workspace.Status;
+        workspace.Status = WorkspaceStatus.Deleted;
+        workspace.DeletedAt = clock.GetUtcNow();
+        audit.Add(db, actor, "workspace.deleted", workspace.Id, "workspace", workspace.Id,
+            new AuditChanges().Field("status", before, workspace.Status));
+        await db.SaveChangesAsync(cancellationToken);
+        return workspace;
+    }
+
+    public async Task<Outcome<Workspace>> RestoreAsync(Actor actor, string workspaceId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var access = await WorkspaceAccess.RequireAsync(db, actor.UserId, workspaceId, WorkspacePermission.Own, cancellationToken);
+        if (!access.Succeeded)
+        {
+            return access.Failure;
+        }
+
+        var workspace = await db.Set<Workspace>().SingleAsync(w => w.Id == workspaceId, cancellationToken);
+        if (workspace.Status != WorkspaceStatus.Deleted)
+        {
+            return Failure.Conflict("The workspace is not deleted.");
+        }
+
+        if (workspace.DeletedAt + options.Value.DeletedRetention <= clock.GetUtcNow())
+        {
+            return Failure.NotFound("The workspace");
+        }
+
+        workspace.Status = workspace.SuspendedAt is null ? WorkspaceStatus.Active : WorkspaceStatus.Suspended;
+        workspace.DeletedAt = null;
+        audit.Add(db, actor, "workspace.restored", workspace.Id, "workspace", workspace.Id,
+            new AuditChanges().Field("status", WorkspaceStatus.Deleted, workspace.Status));
+        await db.SaveChangesAsync(cancellationToken);
+        return workspace;
+    }
+}

@@ -1,0 +1,8 @@
+namespace Portal.Core.Workspaces;
+
+public enum WorkspacePlan
+{
+    Free,
+    Pro,
+    Enterprise,
+}
