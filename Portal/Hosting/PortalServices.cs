@@ -3,6 +3,7 @@ using MudBlazor.Services;
 using Portal.Core;
 using Portal.Features.Accounts;
 using Portal.Features.Operations;
+using Portal.Features.Workspaces;
 using Portal.Jobs;
 
 namespace Portal.Hosting;
@@ -19,6 +20,7 @@ public static class PortalServices
         services.AddPortalJobs(builder.Configuration, runWorker: options.Runs(PortalOptions.WorkerRole));
         services.AddOperations();
         services.AddAccountsWeb();
+        services.AddWorkspacesWeb();
 
         if (options.TrustForwardedHeaders)
         {
