@@ -10,10 +10,9 @@ public sealed class WorkspaceQueries(IDbContextFactory<PortalDbContext> dbFactor
     public async Task<Page<WorkspaceSummary>> ListAsync(string userId, int page = 1, int pageSize = Page<WorkspaceSummary>.MaxPageSize, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var mine = Summaries(db, userId).Where(w => w.Status != WorkspaceStatus.Deleted);
+        var mine = db.Set<Member>().Where(m => m.UserId == userId && m.Workspace!.Status != WorkspaceStatus.Deleted);
         var total = await mine.CountAsync(cancellationToken);
-        var data = await mine.OrderBy(w => w.Name).ThenBy(w => w.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize)
+        var data = await Summaries(db, mine.OrderBy(m => m.Workspace!.Name).ThenBy(m => m.WorkspaceId).Skip((page - 1) * pageSize).Take(pageSize))
             .ToListAsync(cancellationToken);
         return new Page<WorkspaceSummary>(data, total, page, pageSize);
     }
@@ -21,8 +20,8 @@ public sealed class WorkspaceQueries(IDbContextFactory<PortalDbContext> dbFactor
     public async Task<WorkspaceSummary?> GetAsync(string userId, string workspaceId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await Summaries(db, userId)
-            .Where(w => w.Id == workspaceId && w.Status != WorkspaceStatus.Deleted)
+        return await Summaries(db, db.Set<Member>()
+                .Where(m => m.UserId == userId && m.WorkspaceId == workspaceId && m.Workspace!.Status != WorkspaceStatus.Deleted))
             .FirstOrDefaultAsync(cancellationToken);
     }
 
@@ -31,9 +30,9 @@ public sealed class WorkspaceQueries(IDbContextFactory<PortalDbContext> dbFactor
     {
         var cutoff = clock.GetUtcNow() - options.Value.DeletedRetention;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await Summaries(db, userId)
-            .Where(w => w.Status == WorkspaceStatus.Deleted && w.Role == WorkspaceRole.Owner && w.DeletedAt > cutoff)
-            .OrderByDescending(w => w.DeletedAt)
+        return await Summaries(db, db.Set<Member>()
+                .Where(m => m.UserId == userId && m.Role == WorkspaceRole.Owner && m.Workspace!.Status == WorkspaceStatus.Deleted && m.Workspace.DeletedAt > cutoff)
+                .OrderByDescending(m => m.Workspace!.DeletedAt))
             .ToListAsync(cancellationToken);
     }
 
@@ -41,9 +40,8 @@ public sealed class WorkspaceQueries(IDbContextFactory<PortalDbContext> dbFactor
     public DateTimeOffset PurgeDate(WorkspaceSummary workspace) =>
         (workspace.DeletedAt ?? clock.GetUtcNow()) + options.Value.DeletedRetention;
 
-    private static IQueryable<WorkspaceSummary> Summaries(PortalDbContext db, string userId) =>
-        db.Set<Member>()
-            .Where(m => m.UserId == userId)
+    private static IQueryable<WorkspaceSummary> Summaries(PortalDbContext db, IQueryable<Member> memberships) =>
+        memberships
             .Select(m => new WorkspaceSummary(
                 m.WorkspaceId,
                 m.Workspace!.Name,

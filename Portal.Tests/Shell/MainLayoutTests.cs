@@ -9,6 +9,7 @@ using MudBlazor.Services;
 using Portal.Components.Layout;
 using Portal.Core;
 using Portal.Core.Accounts;
+using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Shell;
@@ -25,6 +26,9 @@ public sealed class MainLayoutTests(TestServers servers) : BunitContext, IAsyncL
         Services.AddMudServices();
         Services.AddDbContextFactory<PortalDbContext>(o => o.UseNpgsql(_connectionString));
         Services.AddSingleton<UserPreferences>();
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddOptions<WorkspaceOptions>();
+        Services.AddScoped<WorkspaceQueries>();
         Services.AddSingleton<IWebHostEnvironment>(new TestWebHostEnvironment());
     }
 

@@ -19,6 +19,7 @@ internal sealed class WorkspacePermissionHandler(IDbContextFactory<PortalDbConte
         {
             string id => id,
             HttpContext http => http.GetRouteValue(WorkspacePolicies.RouteValue) as string,
+            Microsoft.AspNetCore.Components.RouteData route => route.RouteValues.GetValueOrDefault(WorkspacePolicies.RouteValue) as string,
             _ => null,
         };
         var userId = context.User.FindFirstValue(ClaimTypes.NameIdentifier);
@@ -31,7 +32,7 @@ internal sealed class WorkspacePermissionHandler(IDbContextFactory<PortalDbConte
         var membership = await WorkspaceAccess.FindAsync(db, userId, workspaceId);
         if (WorkspaceAccess.Check(membership, requirement.Permission) is { } failure)
         {
-            context.Fail(new WorkspaceAuthorizationFailure(this, failure));
+            context.Fail(new WorkspaceAuthorizationFailure(this, failure, membership?.MustSetUpTwoFactor == true));
             return;
         }
 

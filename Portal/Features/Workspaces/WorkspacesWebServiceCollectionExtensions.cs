@@ -8,6 +8,7 @@ public static class WorkspacesWebServiceCollectionExtensions
     {
         services.AddAuthorizationBuilder().AddWorkspacePolicies();
         services.AddSingleton<IAuthorizationHandler, WorkspacePermissionHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, WorkspaceAuthorizationResultHandler>();
         return services;
     }
 }
