@@ -9,7 +9,7 @@ namespace Portal.Features.Workspaces;
 /// </summary>
 public static class WorkspacePolicies
 {
-    public const string RouteValue = "workspaceId";
+    public const string RouteValue = "WorkspaceId";
 
     public const string View = "workspace:View";
     public const string ManageApplications = "workspace:ManageApplications";
