@@ -19,7 +19,7 @@ internal sealed class WorkspacePermissionHandler(IDbContextFactory<PortalDbConte
         {
             string id => id,
             HttpContext http => http.GetRouteValue(WorkspacePolicies.RouteValue) as string,
-            Microsoft.AspNetCore.Components.RouteData route => route.RouteValues.GetValueOrDefault(WorkspacePolicies.RouteValue) as string,
+            Microsoft.AspNetCore.Components.RouteData route => WorkspacePolicies.WorkspaceIdIn(route.RouteValues),
             _ => null,
         };
         var userId = context.User.FindFirstValue(ClaimTypes.NameIdentifier);

@@ -21,6 +21,10 @@ public static class WorkspacePolicies
 
     public static string For(WorkspacePermission permission) => $"workspace:{permission}";
 
+    /// <summary>The workspace id among a page's route values, whatever the case of its parameter's name.</summary>
+    public static string? WorkspaceIdIn(IReadOnlyDictionary<string, object?> routeValues) =>
+        routeValues.FirstOrDefault(pair => string.Equals(pair.Key, RouteValue, StringComparison.OrdinalIgnoreCase)).Value as string;
+
     public static AuthorizationBuilder AddWorkspacePolicies(this AuthorizationBuilder builder)
     {
         foreach (var permission in Enum.GetValues<WorkspacePermission>())
