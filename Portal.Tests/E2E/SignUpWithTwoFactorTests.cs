@@ -3,42 +3,17 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.E2E;
 
-/// <summary>A real browser (Debian's headless Chromium, driven by Playwright) against the portal on a real port.</summary>
 [Trait("Category", "E2E")]
-public sealed class SignUpWithTwoFactorTests(TestServers servers) : PortalTest(servers)
+public sealed class SignUpWithTwoFactorTests(TestServers servers) : BrowserTest(servers)
 {
     private const string AdminEmail = "operator@example.com";
-    private Uri _baseUrl = default!;
-    private IPlaywright _playwright = default!;
-    private IBrowser _browser = default!;
 
     protected override Dictionary<string, string?> Settings => new() { ["Portal:PlatformAdmins:0"] = AdminEmail };
-
-    public override async ValueTask InitializeAsync()
-    {
-        await base.InitializeAsync();
-        _baseUrl = App.StartKestrel();
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Processes.FindExecutable("chromium", "/usr/bin"),
-            Headless = true,
-            // Root in CI has no sandbox; this machine's network is closed, so no background connections.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await base.DisposeAsync();
-    }
 
     [Fact]
     public async Task Register_Confirm_EnableTwoFactor_SignOut_SignInWithCode()
     {
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = _baseUrl.ToString() });
+        var page = await NewPageAsync();
         var cspViolations = new List<string>();
         page.Console += (_, message) =>
         {
@@ -48,7 +23,7 @@ public sealed class SignUpWithTwoFactorTests(TestServers servers) : PortalTest(s
             }
         };
 
-        try
+        await WithScreenshotsOnFailureAsync(nameof(Register_Confirm_EnableTwoFactor_SignOut_SignInWithCode), async () =>
         {
             var email = AccountSteps.NewEmail("browser");
 
@@ -94,14 +69,7 @@ public sealed class SignUpWithTwoFactorTests(TestServers servers) : PortalTest(s
             await Assertions.Expect(page.GetByTestId("empty-state")).ToContainTextAsync("Create your first workspace");
             await Assertions.Expect(page.Locator(".mud-layout")).ToHaveAttributeAsync("data-theme", "dark");
             Assert.Empty(cspViolations);
-        }
-        catch
-        {
-            var directory = Path.Combine(AppContext.BaseDirectory, "playwright-failures");
-            Directory.CreateDirectory(directory);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, $"{nameof(Register_Confirm_EnableTwoFactor_SignOut_SignInWithCode)}.png"), FullPage = true });
-            throw;
-        }
+        }, page);
     }
 
     [Fact]
@@ -112,7 +80,7 @@ public sealed class SignUpWithTwoFactorTests(TestServers servers) : PortalTest(s
             await AccountSteps.RegisterConfirmedAsync(App, client, AdminEmail);
         }
 
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = _baseUrl.ToString() });
+        var page = await NewPageAsync();
         var consoleErrors = new List<string>();
         page.Console += (_, message) =>
         {
@@ -128,13 +96,5 @@ public sealed class SignUpWithTwoFactorTests(TestServers servers) : PortalTest(s
         // The graphs are drawn by the dashboard's scripts, so they show the scripts run under our CSP.
         await Assertions.Expect(page.Locator("canvas").First).ToBeVisibleAsync();
         Assert.Empty(consoleErrors);
-    }
-
-    private static async Task SignInWithPasswordAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/Account/Login");
-        await page.FillAsync("#Input\\.Email", email);
-        await page.FillAsync("#Input\\.Password", AccountSteps.StrongPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
     }
 }
