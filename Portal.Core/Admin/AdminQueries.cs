@@ -18,7 +18,7 @@ public sealed class AdminQueries(IDbContextFactory<PortalDbContext> dbFactory, I
         if (search?.Trim() is { Length: > 0 } term)
         {
             var pattern = LikePattern.Containing(term);
-            workspaces = workspaces.Where(w => w.Id == term || EF.Functions.ILike(w.Name, pattern) || EF.Functions.ILike(w.Slug, pattern));
+            workspaces = workspaces.Where(w => w.Id == term || EF.Functions.ILike(w.Name, pattern, LikePattern.EscapeCharacter) || EF.Functions.ILike(w.Slug, pattern, LikePattern.EscapeCharacter));
         }
 
         if (status is { } wanted)
@@ -46,8 +46,8 @@ public sealed class AdminQueries(IDbContextFactory<PortalDbContext> dbFactory, I
         {
             var pattern = LikePattern.Containing(term);
             users = users.Where(u => u.Id == term
-                || (u.Email != null && EF.Functions.ILike(u.Email, pattern))
-                || (u.DisplayName != null && EF.Functions.ILike(u.DisplayName, pattern)));
+                || (u.Email != null && EF.Functions.ILike(u.Email, pattern, LikePattern.EscapeCharacter))
+                || (u.DisplayName != null && EF.Functions.ILike(u.DisplayName, pattern, LikePattern.EscapeCharacter)));
         }
 
         var total = await users.CountAsync(cancellationToken);

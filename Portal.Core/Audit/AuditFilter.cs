@@ -16,7 +16,7 @@ public sealed record AuditFilter(string? Actor = null, string? Action = null, Da
         if (Actor?.Trim() is { Length: > 0 } actor)
         {
             var pattern = LikePattern.Containing(actor);
-            events = events.Where(e => e.ActorId == actor || (e.ActorName != null && EF.Functions.ILike(e.ActorName, pattern)));
+            events = events.Where(e => e.ActorId == actor || (e.ActorName != null && EF.Functions.ILike(e.ActorName, pattern, LikePattern.EscapeCharacter)));
         }
 
         if (Action?.Trim() is { Length: > 0 } action)

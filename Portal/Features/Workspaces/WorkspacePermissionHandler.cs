@@ -19,6 +19,8 @@ internal sealed class WorkspacePermissionHandler(IDbContextFactory<PortalDbConte
         {
             string id => id,
             HttpContext http => http.GetRouteValue(WorkspacePolicies.RouteValue) as string,
+            // A page's [Authorize] as AuthorizeRouteView checks it, when Routes passes the route data as the resource.
+            Microsoft.AspNetCore.Components.RouteData route => route.RouteValues.GetValueOrDefault(WorkspacePolicies.RouteValue) as string,
             _ => null,
         };
         var userId = context.User.FindFirstValue(ClaimTypes.NameIdentifier);
