@@ -35,7 +35,7 @@ public static class AccountsServiceCollectionExtensions
             })
             .AddEntityFrameworkStores<PortalDbContext>()
             .AddUserStore<PortalUserStore>()
-            .AddSignInManager()
+            .AddSignInManager<PortalSignInManager>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<TotpTokenProvider>(TotpTokenProvider.ProviderName)
             .AddTokenProvider<PasswordResetTokenProvider>(PasswordResetTokenProvider.ProviderName)

@@ -22,4 +22,9 @@ public class PortalUser : IdentityUser
     public long LastTotpTimeStep { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Set by a platform administrator: the account cannot sign in, and its sessions have ended.</summary>
+    public DateTimeOffset? SuspendedAt { get; set; }
+
+    public string? SuspensionReason { get; set; }
 }

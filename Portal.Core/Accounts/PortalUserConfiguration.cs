@@ -9,5 +9,6 @@ public class PortalUserConfiguration : IEntityTypeConfiguration<PortalUser>
     {
         builder.Property(u => u.DisplayName).HasMaxLength(100);
         builder.HasIndex(u => new { u.EmailConfirmed, u.CreatedAt });
+        builder.Property(u => u.SuspensionReason).HasMaxLength(500);
     }
 }

@@ -10,6 +10,9 @@ public static class AdminServiceCollectionExtensions
         services.AddOptions<PlatformAdminOptions>().Bind(configuration.GetSection(PlatformAdminOptions.Section));
         services.AddAuthorizationBuilder().AddPolicy(PlatformAdminPolicy.Name, PlatformAdminPolicy.Configure);
         services.AddScoped<GrantPlatformAdmin>();
+        services.AddSingleton<AdminQueries>();
+        services.AddSingleton<SuspendWorkspace>();
+        services.AddSingleton<SuspendUser>();
         return services;
     }
 }

@@ -23,6 +23,8 @@ public class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
         builder.HasIndex(e => new { e.WorkspaceId, e.Id }).IsDescending(false, true);
         builder.HasIndex(e => new { e.WorkspaceId, e.Action, e.Id }).IsDescending(false, false, true);
         builder.HasIndex(e => new { e.WorkspaceId, e.ActorId, e.Id }).IsDescending(false, false, true);
+        // An account's security page reads the events about it.
+        builder.HasIndex(e => new { e.TargetType, e.TargetId, e.Id }).IsDescending(false, false, true);
         builder.HasIndex(e => e.OccurredAt);
     }
 }

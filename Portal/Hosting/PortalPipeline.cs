@@ -1,6 +1,7 @@
 using Portal.Components;
 using Portal.Features.Accounts;
 using Portal.Features.Admin;
+using Portal.Features.Audit;
 using Portal.Features.Notifications;
 using Portal.Features.Operations;
 
@@ -46,6 +47,7 @@ public static class PortalPipeline
             app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
             app.MapAccountsEndpoints();
             app.MapJobsDashboard();
+            app.MapAuditEndpoints();
             if (app.Environment.IsDevelopment())
             {
                 app.MapDevMailEndpoints();

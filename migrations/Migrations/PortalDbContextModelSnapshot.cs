@@ -234,6 +234,13 @@ namespace Portal.Migrations.Migrations
                     b.Property<string>("SecurityStamp")
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("SuspendedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SuspensionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<bool>("TwoFactorEnabled")
                         .HasColumnType("boolean");
 
@@ -317,6 +324,9 @@ namespace Portal.Migrations.Migrations
 
                     b.HasIndex("WorkspaceId", "Id")
                         .IsDescending(false, true);
+
+                    b.HasIndex("TargetType", "TargetId", "Id")
+                        .IsDescending(false, false, true);
 
                     b.HasIndex("WorkspaceId", "Action", "Id")
                         .IsDescending(false, false, true);
