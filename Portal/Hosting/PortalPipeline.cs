@@ -46,6 +46,7 @@ public static class PortalPipeline
             app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
             app.MapAccountsEndpoints();
             app.MapJobsDashboard();
+            Features.ControlApi.ControlApiEndpoints.MapControlApiEndpoints(app);
             if (app.Environment.IsDevelopment())
             {
                 app.MapDevMailEndpoints();
