@@ -10,10 +10,10 @@ public sealed class WorkspaceQueries(IDbContextFactory<PortalDbContext> dbFactor
     public async Task<Page<WorkspaceSummary>> ListAsync(string userId, int page = 1, int pageSize = Page<WorkspaceSummary>.MaxPageSize, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var mine = Summaries(db, userId).Where(w => w.Status != WorkspaceStatus.Deleted);
+        var mine = Memberships(db, userId).Where(m => m.Workspace!.Status != WorkspaceStatus.Deleted);
         var total = await mine.CountAsync(cancellationToken);
-        var data = await mine.OrderBy(w => w.Name).ThenBy(w => w.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize)
+        var data = await Summaries(db, mine.OrderBy(m => m.Workspace!.Name).ThenBy(m => m.WorkspaceId)
+                .Skip((page - 1) * pageSize).Take(pageSize))
             .ToListAsync(cancellationToken);
         return new Page<WorkspaceSummary>(data, total, page, pageSize);
     }
@@ -21,8 +21,8 @@ public sealed class WorkspaceQueries(IDbContextFactory<PortalDbContext> dbFactor
     public async Task<WorkspaceSummary?> GetAsync(string userId, string workspaceId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await Summaries(db, userId)
-            .Where(w => w.Id == workspaceId && w.Status != WorkspaceStatus.Deleted)
+        return await Summaries(db, Memberships(db, userId)
+                .Where(m => m.WorkspaceId == workspaceId && m.Workspace!.Status != WorkspaceStatus.Deleted))
             .FirstOrDefaultAsync(cancellationToken);
     }
 
@@ -31,9 +31,9 @@ public sealed class WorkspaceQueries(IDbContextFactory<PortalDbContext> dbFactor
     {
         var cutoff = clock.GetUtcNow() - options.Value.DeletedRetention;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await Summaries(db, userId)
-            .Where(w => w.Status == WorkspaceStatus.Deleted && w.Role == WorkspaceRole.Owner && w.DeletedAt > cutoff)
-            .OrderByDescending(w => w.DeletedAt)
+        return await Summaries(db, Memberships(db, userId)
+                .Where(m => m.Workspace!.Status == WorkspaceStatus.Deleted && m.Role == WorkspaceRole.Owner && m.Workspace.DeletedAt > cutoff)
+                .OrderByDescending(m => m.Workspace!.DeletedAt))
             .ToListAsync(cancellationToken);
     }
 
@@ -41,9 +41,12 @@ public sealed class WorkspaceQueries(IDbContextFactory<PortalDbContext> dbFactor
     public DateTimeOffset PurgeDate(WorkspaceSummary workspace) =>
         (workspace.DeletedAt ?? clock.GetUtcNow()) + options.Value.DeletedRetention;
 
-    private static IQueryable<WorkspaceSummary> Summaries(PortalDbContext db, string userId) =>
-        db.Set<Member>()
-            .Where(m => m.UserId == userId)
+    private static IQueryable<Member> Memberships(PortalDbContext db, string userId) =>
+        db.Set<Member>().Where(m => m.UserId == userId);
+
+    // Filters and orders go on the memberships, before this projection: EF Core cannot translate them on the record it makes.
+    private static IQueryable<WorkspaceSummary> Summaries(PortalDbContext db, IQueryable<Member> memberships) =>
+        memberships
             .Select(m => new WorkspaceSummary(
                 m.WorkspaceId,
                 m.Workspace!.Name,
