@@ -103,14 +103,14 @@ public static class ControlApiSteps
 
     public static async Task<JsonNode> BodyAsync(HttpResponseMessage response)
     {
-        var text = await response.Content.ReadAsStringAsync();
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         return JsonNode.Parse(text) ?? throw new InvalidOperationException($"Empty body: {response.StatusCode}");
     }
 
     /// <summary>The <c>error</c> object of an envelope, after checking the status and code.</summary>
     public static async Task<JsonNode> ErrorAsync(HttpResponseMessage response, int status, string code)
     {
-        var text = await response.Content.ReadAsStringAsync();
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True((int)response.StatusCode == status, $"Expected {status} {code}, got {(int)response.StatusCode}: {text}");
         var error = JsonNode.Parse(text)!["error"]!;
         Assert.Equal(code, (string?)error["code"]);

@@ -38,11 +38,6 @@ public static class ControlApiEndpoints
         api.MapWorkspacesApi();
         api.MapMembersApi();
 
-        // Anything else under the prefix: the envelope's 404, not the UI's page.
-        app.MapFallback($"{Prefix}/{{**path}}", () => ApiError.NotFoundError())
-            .AllowAnonymous()
-            .ExcludeFromDescription();
-
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference(ReferencePath, (options, http) => options
                 .WithTitle("AuthSome Cloud control API")
