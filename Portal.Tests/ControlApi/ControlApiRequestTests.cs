@@ -75,7 +75,8 @@ public sealed class ControlApiRequestTests(TestServers servers) : PortalTest(ser
         Assert.Equal("page", (string?)page["details"]!["field"]);
         var size = await ErrorAsync(await GetAsync(client, "/control/v1/workspaces?pageSize=101"), 400, "invalid_request");
         Assert.Equal("pageSize", (string?)size["details"]!["field"]);
-        await ErrorAsync(await GetAsync(client, "/control/v1/workspaces?page=abc"), 400, "invalid_request");
+        var mistyped = await ErrorAsync(await GetAsync(client, "/control/v1/workspaces?page=abc"), 400, "invalid_request");
+        Assert.Equal("page", (string?)mistyped["details"]!["field"]);
     }
 
     [Fact]

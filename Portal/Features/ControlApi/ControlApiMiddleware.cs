@@ -82,6 +82,8 @@ internal sealed partial class ControlApiMiddleware(RequestDelegate next, IOption
                 return FromJson(json);
             case BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status415UnsupportedMediaType:
                 return ApiError.ForStatus(bad.StatusCode);
+            case BadHttpRequestException bad when JsonFields.UnboundParameter(bad.Message) is { } parameter:
+                return ApiError.Invalid($"'{parameter}' has a value of the wrong type or format.", parameter);
             case BadHttpRequestException bad when bad.Message.Contains("body was not provided", StringComparison.OrdinalIgnoreCase):
                 return ApiError.Invalid("Send a JSON body.");
             case BadHttpRequestException bad:
