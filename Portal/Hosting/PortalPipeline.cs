@@ -2,6 +2,7 @@ using Portal.Components;
 using Portal.Features.Accounts;
 using Portal.Features.Admin;
 using Portal.Features.Audit;
+using Portal.Features.ControlApi;
 using Portal.Features.Notifications;
 using Portal.Features.Operations;
 
@@ -48,6 +49,7 @@ public static class PortalPipeline
             app.MapAccountsEndpoints();
             app.MapJobsDashboard();
             app.MapAuditEndpoints();
+            app.MapControlApiEndpoints();
             if (app.Environment.IsDevelopment())
             {
                 app.MapDevMailEndpoints();

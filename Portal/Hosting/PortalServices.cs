@@ -21,6 +21,7 @@ public static class PortalServices
         services.AddOperations();
         services.AddAccountsWeb();
         services.AddWorkspacesWeb();
+        Features.ControlApi.ControlApiServiceCollectionExtensions.AddControlApi(services, builder.Configuration);
 
         if (options.TrustForwardedHeaders)
         {

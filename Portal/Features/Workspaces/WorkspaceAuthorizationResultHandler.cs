@@ -7,7 +7,8 @@ namespace Portal.Features.Workspaces;
 /// <summary>
 /// What a refused workspace policy does to a page request: a workspace the user is not a member of does not exist
 /// (404), and a member who lacks the two-factor authentication the workspace requires is sent to set it up.
-/// Everything else keeps the default behaviour (sign-in redirect, access denied).
+/// Everything else keeps the default behaviour (sign-in redirect, access denied). The control API's handler, the one
+/// registered, hands page requests to this one.
 /// </summary>
 internal sealed class WorkspaceAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {

@@ -8,7 +8,6 @@ public static class WorkspacesWebServiceCollectionExtensions
     {
         services.AddAuthorizationBuilder().AddWorkspacePolicies();
         services.AddSingleton<IAuthorizationHandler, WorkspacePermissionHandler>();
-        services.AddSingleton<IAuthorizationMiddlewareResultHandler, WorkspaceAuthorizationResultHandler>();
         return services;
     }
 }

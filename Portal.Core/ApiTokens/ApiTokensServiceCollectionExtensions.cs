@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Portal.Core.ApiTokens;
+
+public static class ApiTokensServiceCollectionExtensions
+{
+    public static IServiceCollection AddApiTokens(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ApiTokenOptions>().Bind(configuration.GetSection(ApiTokenOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<IssueApiToken>();
+        services.AddScoped<RevokeApiToken>();
+        services.AddScoped<ApiTokenQueries>();
+        services.AddScoped<AuthenticateApiToken>();
+        return services;
+    }
+}

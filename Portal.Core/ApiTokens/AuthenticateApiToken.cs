@@ -1,0 +1,58 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Core.ApiTokens;
+
+/// <summary>
+/// Finds who a bearer token acts for, in one query by the hash's unique index. A token is refused when it is unknown,
+/// revoked or expired, when its user is locked out, or when the user's security stamp changed since it was issued
+/// (password change or reset, two-factor change).
+/// </summary>
+public sealed class AuthenticateApiToken(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, IOptions<ApiTokenOptions> options)
+{
+    public async Task<ApiTokenIdentity?> ExecuteAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (!ApiTokenRules.LooksLikeToken(token))
+        {
+            return null;
+        }
+
+        var hash = ApiTokenRules.Hash(token!);
+        var now = clock.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var found = await db.Set<ApiToken>()
+            .Where(t => t.TokenHash == hash && t.RevokedAt == null && (t.ExpiresAt == null || t.ExpiresAt > now))
+            .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => new
+            {
+                t.Id,
+                t.Kind,
+                t.Name,
+                t.Scopes,
+                t.UserId,
+                u.Email,
+                t.SecurityStamp,
+                t.ExpiresAt,
+                t.LastUsedAt,
+                UserStamp = u.SecurityStamp,
+                u.LockoutEnd,
+            })
+            .AsNoTracking()
+            .FirstOrDefaultAsync(cancellationToken);
+        if (found is null || found.UserStamp != found.SecurityStamp || found.LockoutEnd > now)
+        {
+            return null;
+        }
+
+        var precision = options.Value.LastUsedPrecision;
+        if (found.LastUsedAt is null || found.LastUsedAt <= now - precision)
+        {
+            // Conditional, so that concurrent requests write once per period at most.
+            var stale = now - precision;
+            await db.Set<ApiToken>()
+                .Where(t => t.Id == found.Id && (t.LastUsedAt == null || t.LastUsedAt <= stale))
+                .ExecuteUpdateAsync(set => set.SetProperty(t => t.LastUsedAt, now), cancellationToken);
+        }
+
+        return new ApiTokenIdentity(found.Id, found.Kind, found.Name, found.Scopes, found.UserId, found.Email, found.SecurityStamp, found.ExpiresAt);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
+using Portal.Core.Workspaces;
+using Portal.Tests.Infrastructure;
+using static Portal.Tests.ControlApi.ControlApiSteps;
+
+namespace Portal.Tests.ControlApi;
+
+/// <summary>Every workspace-scoped endpoint, for every role, against the permission table; and a stranger always gets 404.</summary>
+public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest(servers)
+{
+    /// <summary>A fresh workspace per case: its id, a viewer member other than the caller, and a pending invitation.</summary>
+    private sealed record Fixture(string WorkspaceId, string OtherMemberId, string InvitationId);
+
+    private sealed record Case(string Name, WorkspacePermission Permission, Func<HttpClient, Fixture, Task<HttpResponseMessage>> Call, bool Mutates = true);
+
+    private static readonly Case[] Cases =
+    [
+        new("GET workspace", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}"), Mutates: false),
+        new("PATCH workspace", WorkspacePermission.ManageSettings, (c, f) => PatchAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}", new { name = "Renamed" })),
+        new("DELETE workspace", WorkspacePermission.Own, (c, f) => DeleteAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}")),
+        new("POST restore", WorkspacePermission.Own, (c, f) => PostAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/restore", null)),
+        new("POST transfer-ownership", WorkspacePermission.Own,
+            (c, f) => PostAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/transfer-ownership", new { memberId = f.OtherMemberId })),
+        new("POST members", WorkspacePermission.ManageMembers,
+            (c, f) => PostAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/members", new { email = AccountSteps.NewEmail("new"), role = "viewer" })),
+        new("GET members", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/members"), Mutates: false),
+        new("PATCH member", WorkspacePermission.ManageMembers,
+            (c, f) => PatchAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/members/{f.OtherMemberId}", new { role = "developer" })),
+        new("PATCH invitation", WorkspacePermission.ManageMembers,
+            (c, f) => PatchAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/members/{f.InvitationId}", new { role = "developer" })),
+        new("DELETE member", WorkspacePermission.ManageMembers, (c, f) => DeleteAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/members/{f.OtherMemberId}")),
+        new("DELETE invitation", WorkspacePermission.ManageMembers, (c, f) => DeleteAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/members/{f.InvitationId}")),
+        new("POST resend", WorkspacePermission.ManageMembers, (c, f) => PostAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/members/{f.InvitationId}/resend", null)),
+    ];
+
+    [Fact]
+    public async Task EveryEndpoint_EveryRole_FollowsThePermissionTable_AndStrangersGet404()
+    {
+        var owner = await CreateUserAsync(App);
+        var other = await CreateUserAsync(App);
+        var stranger = await CreateUserAsync(App);
+        await CreateWorkspaceAsync(App, stranger);
+        var actors = new Dictionary<WorkspaceRole, TestUser> { [WorkspaceRole.Owner] = owner };
+        foreach (var role in new[] { WorkspaceRole.Admin, WorkspaceRole.Developer, WorkspaceRole.Billing, WorkspaceRole.Viewer })
+        {
+            actors[role] = await CreateUserAsync(App);
+        }
+
+        var clients = new Dictionary<string, HttpClient>();
+        foreach (var (role, user) in actors)
+        {
+            clients[role.ToString()] = Client(App, await SessionTokenAsync(App, user));
+        }
+
+        clients["stranger"] = Client(App, await SessionTokenAsync(App, stranger));
+        var failures = new StringBuilder();
+        var checkedCases = 0;
+        try
+        {
+            foreach (var @case in Cases)
+            {
+                foreach (var (role, user) in actors)
+                {
+                    var fixture = await FixtureAsync(owner, other, role == WorkspaceRole.Owner ? null : (user, role), deleted: @case.Name == "POST restore");
+                    var response = await @case.Call(clients[role.ToString()], fixture);
+                    var allowed = WorkspacePermissions.Allows(role, @case.Permission);
+                    var status = (int)response.StatusCode;
+                    var ok = allowed ? status is >= 200 and < 300 : status == 403 && (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Contains("\"forbidden\"", StringComparison.Ordinal);
+                    var events = await AuditCountAsync(fixture.WorkspaceId);
+                    var expectedEvents = allowed && @case.Mutates ? 1 : 0;
+                    if (!ok || events != expectedEvents)
+                    {
+                        failures.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"{@case.Name} as {role}: expected {(allowed ? "2xx" : "403")} and {expectedEvents} audit event(s), got {status} and {events}: {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+                    }
+
+                    checkedCases++;
+                }
+
+                var hidden = await FixtureAsync(owner, other, null, deleted: @case.Name == "POST restore");
+                var strangerResponse = await @case.Call(clients["stranger"], hidden);
+                var body = await strangerResponse.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+                if ((int)strangerResponse.StatusCode != 404 || !body.Contains("\"not_found\"", StringComparison.Ordinal) || await AuditCountAsync(hidden.WorkspaceId) != 0)
+                {
+                    failures.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"{@case.Name} as a stranger: expected 404 not_found and nothing changed, got {(int)strangerResponse.StatusCode}: {body}");
+                }
+
+                checkedCases++;
+            }
+
+            var list = await BodyAsync(await GetAsync(clients["stranger"], "/control/v1/workspaces"));
+            Assert.Equal(1, (int)list["total"]!);
+        }
+        finally
+        {
+            foreach (var client in clients.Values)
+            {
+                client.Dispose();
+            }
+        }
+
+        Assert.True(failures.Length == 0, failures.ToString());
+        Assert.Equal(Cases.Length * 6, checkedCases);
+    }
+
+    private async Task<Fixture> FixtureAsync(TestUser owner, TestUser other, (TestUser User, WorkspaceRole Role)? actor, bool deleted)
+    {
+        var workspaceId = await CreateWorkspaceAsync(App, owner);
+        if (actor is { } a)
+        {
+            await AddMemberAsync(App, workspaceId, a.User, a.Role);
+        }
+
+        var otherMemberId = await AddMemberAsync(App, workspaceId, other, WorkspaceRole.Viewer);
+        var invitationId = await AddInvitationAsync(App, workspaceId);
+        if (deleted)
+        {
+            await using var db = App.CreateDbContext();
+            await db.Set<Workspace>().Where(w => w.Id == workspaceId).ExecuteUpdateAsync(
+                set => set.SetProperty(w => w.Status, WorkspaceStatus.Deleted).SetProperty(w => w.DeletedAt, App.Clock.GetUtcNow()),
+                TestContext.Current.CancellationToken);
+        }
+
+        return new Fixture(workspaceId, otherMemberId, invitationId);
+    }
+
+    private async Task<int> AuditCountAsync(string workspaceId)
+    {
+        await using var db = App.CreateDbContext();
+        return await db.Set<AuditEvent>().CountAsync(e => e.WorkspaceId == workspaceId, TestContext.Current.CancellationToken);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace Portal.Features.ControlApi;
+
+/// <summary>
+/// <c>Idempotency-Key</c> on POST: the same key and request (method, path and body hash) from the same user within
+/// 24 hours gets the first response again (<c>Idempotency-Replayed: true</c>) without the work being done twice; the
+/// same key with another request, or while the first is still running, is a 409. Kept in Redis (SET NX marks the
+/// request in progress); without Redis, such POSTs answer 503 rather than risk doing the work twice.
+/// </summary>
+internal sealed partial class IdempotencyFilter(IConnectionMultiplexer redis, Hosting.PortalOptions portal, ILogger<IdempotencyFilter> logger)
+    : IEndpointFilter
+{
+    public const string Header = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotency-Replayed";
+    public const int MaxKeyLength = 255;
+
+    private static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (!HttpMethods.IsPost(http.Request.Method) || !http.Request.Headers.TryGetValue(Header, out var values))
+        {
+            return await next(context);
+        }
+
+        var key = values.ToString();
+        if (values.Count != 1 || key.Length is 0 or > MaxKeyLength || key.Any(char.IsControl))
+        {
+            return ApiError.Invalid($"An {Header} has 1 to {MaxKeyLength} printable characters.", Header);
+        }
+
+        if (!redis.IsConnected)
+        {
+            return Unavailable();
+        }
+
+        var fingerprint = await FingerprintAsync(http.Request);
+        var redisKey = (RedisKey)$"{portal.RedisKeyPrefix}control-api:idempotency:{http.User.UserId()}:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))}";
+        var db = redis.GetDatabase();
+        try
+        {
+            var pending = JsonSerializer.Serialize(new StoredResponse(fingerprint, null, null, null));
+            if (!await db.StringSetAsync(redisKey, pending, Retention, When.NotExists))
+            {
+                return await ReplayAsync(http, await db.StringGetAsync(redisKey), fingerprint);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogRedis(logger, e.GetType().Name);
+            return Unavailable();
+        }
+
+        return await RunAndStoreAsync(context, next, db, redisKey, fingerprint);
+    }
+
+    private async Task<object?> RunAndStoreAsync(
+        EndpointFilterInvocationContext context, EndpointFilterDelegate next, IDatabase db, RedisKey redisKey, string fingerprint)
+    {
+        var http = context.HttpContext;
+        var realBody = http.Response.Body;
+        using var buffer = new MemoryStream();
+        var completed = false;
+        try
+        {
+            var result = await next(context);
+            http.Response.Body = buffer;
+            await (result as IResult ?? TypedResults.Ok(result)).ExecuteAsync(http);
+            completed = http.Response.StatusCode < 500;
+        }
+        finally
+        {
+            http.Response.Body = realBody;
+            await SettleAsync(db, redisKey, completed
+                ? new StoredResponse(fingerprint, http.Response.StatusCode, http.Response.Headers.Location.ToString(), Encoding.UTF8.GetString(buffer.ToArray()))
+                : null);
+        }
+
+        buffer.Position = 0;
+        await buffer.CopyToAsync(realBody, http.RequestAborted);
+        return Results.Empty;
+    }
+
+    /// <summary>Keeps the response for replays; forgets the key when the request failed on our side, so that a retry runs again.</summary>
+    private async Task SettleAsync(IDatabase db, RedisKey redisKey, StoredResponse? response)
+    {
+        try
+        {
+            if (response is null)
+            {
+                await db.KeyDeleteAsync(redisKey);
+            }
+            else
+            {
+                await db.StringSetAsync(redisKey, JsonSerializer.Serialize(response), Retention);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogRedis(logger, e.GetType().Name);
+        }
+    }
+
+    private static async Task<object?> ReplayAsync(HttpContext http, RedisValue stored, string fingerprint)
+    {
+        var response = stored.IsNullOrEmpty ? null : JsonSerializer.Deserialize<StoredResponse>(stored.ToString());
+        if (response is null || response.Fingerprint != fingerprint)
+        {
+            return new ApiError(StatusCodes.Status409Conflict, ApiError.Conflict,
+                $"This {Header} was already used for a different request; use a new key for a new request.",
+                new Dictionary<string, object?> { ["header"] = Header });
+        }
+
+        if (response.Status is not { } status)
+        {
+            return new ApiError(StatusCodes.Status409Conflict, ApiError.Conflict,
+                $"A request with this {Header} is still in progress; retry once it has finished.",
+                new Dictionary<string, object?> { ["header"] = Header });
+        }
+
+        http.Response.StatusCode = status;
+        http.Response.Headers[ReplayedHeader] = "true";
+        if (!string.IsNullOrEmpty(response.Location))
+        {
+            http.Response.Headers.Location = response.Location;
+        }
+
+        if (!string.IsNullOrEmpty(response.Body))
+        {
+            http.Response.ContentType = "application/json; charset=utf-8";
+            await http.Response.WriteAsync(response.Body, http.RequestAborted);
+        }
+
+        return Results.Empty;
+    }
+
+    private static async Task<string> FingerprintAsync(HttpRequest request)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\n"));
+        if (request.Body.CanSeek)
+        {
+            request.Body.Position = 0;
+            var chunk = new byte[8192];
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+            {
+                hash.AppendData(chunk, 0, read);
+            }
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    private static ApiError Unavailable() =>
+        ApiError.Unavailable($"Requests with an {Header} cannot be accepted right now (the idempotency store is unavailable); retry shortly.");
+
+    [LoggerMessage(LogLevel.Warning, "Idempotency store unavailable: Redis did not answer ({Error})")]
+    private static partial void LogRedis(ILogger logger, string error);
+
+    private sealed record StoredResponse(string Fingerprint, int? Status, string? Location, string? Body);
+}
