@@ -116,6 +116,7 @@ public static class ControlApiSteps
         Assert.Equal(code, (string?)error["code"]);
         Assert.False(string.IsNullOrEmpty((string?)error["requestId"]));
         Assert.False(string.IsNullOrEmpty((string?)error["message"]));
+        Assert.False(error.AsObject().Any(property => property.Value is null), $"The envelope has null members: {text}");
         return error;
     }
 
