@@ -50,8 +50,17 @@ internal static class Json
             current = (current as JsonObject)?[segment];
         }
 
-        return current is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out var number) ? number
-            : current is JsonValue v2 && v2.GetValueKind() == JsonValueKind.Number ? (long)v2.GetValue<double>() : null;
+        if (current is not JsonValue value || value.GetValueKind() != JsonValueKind.Number)
+        {
+            return null;
+        }
+
+        // Values parsed from JSON read as any number type; values set in code keep their own CLR type.
+        return value.TryGetValue<long>(out var number) ? number
+            : value.TryGetValue<int>(out var small) ? small
+            : value.TryGetValue<double>(out var real) ? (long)real
+            : value.TryGetValue<decimal>(out var exact) ? (long)exact
+            : null;
     }
 
     public static bool? Bool(this JsonNode? node, params string[] path)
