@@ -302,7 +302,8 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
                 {
                     var deleteOptions = await ReadDeleteOptionsAsync(context);
                     var (deleted, removed) = api.Delete(type, ns, request.Name!, deleteOptions);
-                    if (!removed || type == ResourceTypes.Pods)
+                    // Like the API server's registries: pods and services answer with the deleted object, the rest with a Status.
+                    if (!removed || type == ResourceTypes.Pods || type == ResourceTypes.Services)
                     {
                         await WriteObjectAsync(context, removed ? 200 : 202, deleted);
                     }
