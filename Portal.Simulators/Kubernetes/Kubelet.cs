@@ -35,6 +35,8 @@ internal sealed class Kubelet(ClusterApi api, KubernetesSimulatorOptions options
         var now = api.Now;
         if (_due.TryGetValue(pod.Uid, out var due) && now < due)
         {
+            // Woken early (a change to the pod, or a timer a little ahead of the wall clock): look again when due.
+            queue.EnqueueAfter(new WorkItem("Pod", ns, name), due - now + TimeSpan.FromMilliseconds(1));
             return;
         }
 

@@ -23,7 +23,8 @@ public static class Eventually
         }
         catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"Timed out waiting for {what}; last value: {System.Text.Json.JsonSerializer.Serialize(last)}");
+            var json = System.Text.Json.JsonSerializer.Serialize(last);
+            throw new TimeoutException($"Timed out waiting for {what}; last value (end): {json[Math.Max(0, json.Length - 1500)..]}");
         }
     }
 }
