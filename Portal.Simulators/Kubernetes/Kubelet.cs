@@ -273,11 +273,15 @@ internal sealed class Kubelet(ClusterApi api, KubernetesSimulatorOptions options
         if (state.Result is { } healthy && healthy != ready)
         {
             pod = WriteStatus(pod, status => SetReadiness(status, pod, healthy, now));
-            if (!healthy)
-            {
-                events.Warning(pod, "Unhealthy", $"Readiness probe failed: {state.Failure}", Component);
-            }
         }
+
+        // One event per run of failures, where the kubelet counts repeats on one event.
+        if (state.Result == false && !state.FailureReported)
+        {
+            events.Warning(pod, "Unhealthy", $"Readiness probe failed: {state.Failure}", Component);
+        }
+
+        state.FailureReported = state.Result == false;
 
         if (!state.InFlight)
         {
@@ -407,6 +411,8 @@ internal sealed class Kubelet(ClusterApi api, KubernetesSimulatorOptions options
         public volatile bool InFlight;
 
         public bool? Result { get; set; }
+
+        public bool FailureReported { get; set; }
 
         public string Failure { get; set; } = "";
     }
