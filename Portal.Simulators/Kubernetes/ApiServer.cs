@@ -169,6 +169,12 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             throw failure;
         }
 
+        // Protobuf and CBOR bodies are not simulated: 415 makes clients that can (kubectl) fall back to JSON.
+        if (context.Request.ContentType is { } contentType && (contentType.Contains("protobuf", StringComparison.Ordinal) || contentType.Contains("cbor", StringComparison.Ordinal)))
+        {
+            throw new KubernetesApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml; got {contentType}");
+        }
+
         await DispatchAsync(context, request, verb);
     }
 
