@@ -1,5 +1,10 @@
 using Portal.Hosting;
 
+if (await PortalCommands.TryRunStandaloneCommandAsync(args) is { } standaloneExitCode)
+{
+    return standaloneExitCode;
+}
+
 var builder = WebApplication.CreateBuilder(PortalCommands.HostArguments(args));
 builder.AddPortal();
 var app = builder.Build();

@@ -8,7 +8,8 @@ namespace Portal.Hosting;
 
 /// <summary>
 /// The binary's commands: none (serve), <c>migrate</c> (apply EF Core migrations and install Hangfire's schema),
-/// <c>grant-admin &lt;email&gt;</c> (make an account a platform administrator).
+/// <c>grant-admin &lt;email&gt;</c> (make an account a platform administrator), <c>simulate-kubernetes</c> (the
+/// Kubernetes API simulator on its own; it needs no portal configuration, so it runs before the host is built).
 /// </summary>
 public static class PortalCommands
 {
@@ -17,6 +18,10 @@ public static class PortalCommands
     /// <summary>The arguments left for the host's configuration once the command and its operands are taken out.</summary>
     public static string[] HostArguments(string[] args) =>
         args.Length > 0 && Commands.Contains(args[0]) ? args[(args[0] == "grant-admin" ? 2 : 1)..] : args;
+
+    /// <summary>Runs a command that needs no portal configuration (no database); null when <paramref name="args"/> name none.</summary>
+    public static async Task<int?> TryRunStandaloneCommandAsync(string[] args) =>
+        args.FirstOrDefault() == SimulateKubernetesCommand.Name ? await SimulateKubernetesCommand.RunAsync(args[1..]) : null;
 
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {

@@ -17,6 +17,7 @@ public static class PortalServices
         services.AddSingleton(options);
 
         services.AddPortalCore(builder.Configuration);
+        builder.AddKubernetesClusters();
         services.AddPortalJobs(builder.Configuration, runWorker: options.Runs(PortalOptions.WorkerRole));
         services.AddOperations();
         services.AddAccountsWeb();

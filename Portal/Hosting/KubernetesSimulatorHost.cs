@@ -1,0 +1,50 @@
+using Portal.Core.Provisioning.Kubernetes;
+using Portal.Simulators.Kubernetes;
+
+namespace Portal.Hosting;
+
+/// <summary>
+/// Runs the Kubernetes API simulator inside the portal for the regions configured as <c>simulated</c> (by default
+/// every region in Development), and connects those regions' clients to it.
+/// </summary>
+public sealed class KubernetesSimulatorHost(KubernetesOptions options, KubernetesClusters clusters, IHostEnvironment environment, ILogger<KubernetesSimulatorHost> logger)
+    : IHostedService, IAsyncDisposable
+{
+    private KubernetesSimulator? _simulator;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Simulator;
+        _simulator = await KubernetesSimulator.StartAsync(new KubernetesSimulatorOptions
+        {
+            Clusters = options.SimulatedRegions.Select(region => new SimulatedClusterOptions(region, region)).ToList(),
+            Port = settings.Port,
+            StateFilePath = Resolve(settings.StateFile),
+            KubeconfigDirectory = Resolve(settings.KubeconfigDirectory),
+            HealthEndpointTemplate = settings.HealthEndpointTemplate,
+            PodStartDelay = settings.PodStartDelay,
+            PodReadyDelay = settings.PodReadyDelay,
+        }, cancellationToken);
+        foreach (var cluster in _simulator.Clusters)
+        {
+            clusters.ConnectSimulated(cluster.Region, cluster.ClientConfiguration());
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                logger.LogInformation("Region {Region} uses the Kubernetes API simulator at {Address} (kubeconfig {Kubeconfig})", cluster.Region, cluster.BaseUri, cluster.KubeconfigPath);
+            }
+        }
+    }
+
+    private string? Resolve(string? path) => path is null ? null : Path.GetFullPath(path, environment.ContentRootPath);
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_simulator is not null)
+        {
+            await _simulator.DisposeAsync();
+            _simulator = null;
+        }
+    }
+}
