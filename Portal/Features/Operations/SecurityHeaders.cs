@@ -24,7 +24,8 @@ public static class SecurityHeaders
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
             if (InlineScriptPages.Any(page => context.Request.Path.StartsWithSegments(page, StringComparison.OrdinalIgnoreCase)))
             {
-                var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+                // Hex, so that no HTML encoding of the attribute can make it differ from the header.
+                var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
                 context.Items[NonceKey] = nonce;
                 headers.ContentSecurityPolicy = ContentSecurityPolicy.Replace("script-src 'self'", $"script-src 'self' 'nonce-{nonce}'", StringComparison.Ordinal);
             }
