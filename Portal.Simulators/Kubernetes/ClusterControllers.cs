@@ -33,6 +33,9 @@ internal sealed class ClusterControllers : IAsyncDisposable
 
     public Kubelet Kubelet { get; }
 
+    /// <summary>Syncs per controller and the time they took, lock waits included (the benchmark prints them).</summary>
+    public Dictionary<string, (int Count, TimeSpan Total)> Timings { get; } = [];
+
     public DeploymentController Deployments { get; }
 
     public ReplicaSetController ReplicaSets { get; }
@@ -154,9 +157,16 @@ internal sealed class ClusterControllers : IAsyncDisposable
 
                 try
                 {
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
                     lock (_api.Store.Gate)
                     {
                         Process(item);
+                    }
+
+                    var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                    lock (Timings)
+                    {
+                        Timings[item.Kind] = (Timings.GetValueOrDefault(item.Kind).Count + 1, Timings.GetValueOrDefault(item.Kind).Total + elapsed);
                     }
                 }
                 catch (KubernetesApiException)
