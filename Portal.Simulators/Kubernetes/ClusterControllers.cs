@@ -16,6 +16,7 @@ internal sealed class ClusterControllers : IAsyncDisposable
     private readonly ClusterApi _api;
     private readonly TimeProvider _time;
     private Task? _loop;
+    private int _disposed;
 
     public ClusterControllers(ClusterApi api, KubernetesSimulatorOptions options, SimulatorFaults faults)
     {
@@ -236,6 +237,11 @@ internal sealed class ClusterControllers : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         _queue.Writer.TryComplete();
         if (_loop is not null)
