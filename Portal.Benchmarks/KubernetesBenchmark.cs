@@ -9,7 +9,7 @@ namespace Portal.Benchmarks;
 /// <summary>
 /// The Kubernetes API simulator under a provisioning-like load, through KubernetesClient: N namespaces, each with
 /// a deployment of 2 pods, a service, a secret and a config map; then label-selector lists of every pod. The
-/// simulator runs in this process (with TLS, as in development), so the figures include the client's own work.
+/// simulator runs in this process (with TLS as in development, unless --no-tls), so the figures include the client's own work.
 /// </summary>
 public static class KubernetesBenchmark
 {
@@ -19,11 +19,12 @@ public static class KubernetesBenchmark
         var concurrency = Option(args, "--concurrency", 16);
         if (namespaces < 1 || concurrency < 1)
         {
-            await Console.Error.WriteLineAsync("Usage: Portal.Benchmarks kubernetes [--namespaces N] [--concurrency C]  (N, C > 0)");
+            await Console.Error.WriteLineAsync("Usage: Portal.Benchmarks kubernetes [--namespaces N] [--concurrency C] [--no-tls]  (N, C > 0)");
             return 2;
         }
 
-        await using var simulator = await KubernetesSimulator.StartAsync(new KubernetesSimulatorOptions());
+        var tls = !args.Contains("--no-tls");
+        await using var simulator = await KubernetesSimulator.StartAsync(new KubernetesSimulatorOptions { UseTls = tls });
         using var client = simulator.Clusters[0].CreateClient();
         var latencies = new List<double>(namespaces * 5);
         var gate = new Lock();
@@ -101,7 +102,7 @@ public static class KubernetesBenchmark
         using var process = Process.GetCurrentProcess();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
 
-            Kubernetes API simulator: {namespaces} namespaces × (deployment of 2 pods, service, secret, config map), {concurrency} concurrent clients, TLS
+            Kubernetes API simulator: {namespaces} namespaces × (deployment of 2 pods, service, secret, config map), {concurrency} concurrent clients, {(tls ? "TLS" : "plain HTTP")}
             requests        {sorted.Length} in {wall.Elapsed.TotalSeconds:F1} s = {sorted.Length / wall.Elapsed.TotalSeconds:F0} requests/s
             latency (ms)    p50 {Percentile(sorted, 0.50):F2}   p95 {Percentile(sorted, 0.95):F2}   p99 {Percentile(sorted, 0.99):F2}   max {sorted[^1]:F1}
             pods ready      {ready} of {namespaces * 2}, {available.Elapsed.TotalSeconds:F1} s after the last request (pod start 1 s + ready 2 s simulated)
