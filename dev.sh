@@ -3,7 +3,7 @@
 #   ./dev.sh run     install what is missing, start PostgreSQL and Redis under .data/, migrate, serve the portal
 #   ./dev.sh test    install what is missing and run the whole test suite (real PostgreSQL, Redis, SMTP, Chromium)
 #   ./dev.sh e2e     only the browser tests
-#   ./dev.sh bench   the benchmarks (job enqueue-to-start latency), against the development PostgreSQL
+#   ./dev.sh bench   the benchmarks (job latency against the development PostgreSQL, Kubernetes simulator load); 'bench jobs' or 'bench kubernetes' runs one
 #   ./dev.sh stop    stop the PostgreSQL and Redis that 'run' left running
 set -euo pipefail
 
@@ -166,6 +166,14 @@ run_tests() {
 }
 
 cmd_bench() {
+  # 'kubernetes' needs no service: the simulator runs inside the benchmark.
+  if [ "${1:-}" = kubernetes ]; then
+    shift
+    dotnet run -c Release --project "$ROOT/Portal.Benchmarks" -- kubernetes "$@"
+    return
+  fi
+  local only_jobs=false
+  if [ "${1:-}" = jobs ]; then only_jobs=true; shift; fi
   ensure_packages initdb:postgresql redis-server:redis-server redis-cli:redis-tools
   trap stop_started EXIT
   start_postgres
@@ -173,6 +181,9 @@ cmd_bench() {
   dev_environment
   export ConnectionStrings__Portal="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=authsome_bench"
   dotnet run -c Release --project "$ROOT/Portal.Benchmarks" -- "$@"
+  if [ "$only_jobs" = false ]; then
+    dotnet run -c Release --no-build --project "$ROOT/Portal.Benchmarks" -- kubernetes
+  fi
 }
 
 case "${1:-}" in

@@ -11,6 +11,12 @@ using Portal.Benchmarks;
 using Portal.Core;
 using Portal.Jobs;
 
+// `kubernetes [--namespaces N] [--concurrency C]`: the Kubernetes API simulator under a provisioning-like load.
+if (args.FirstOrDefault() == "kubernetes")
+{
+    return await KubernetesBenchmark.RunAsync(args[1..]);
+}
+
 // Hangfire's enqueue-to-start latency with the portal's own job storage and server settings (AddPortalJobs).
 // `--jobs N` reaches the configuration as "jobs" through the host's command-line provider.
 var builder = Host.CreateApplicationBuilder(args);

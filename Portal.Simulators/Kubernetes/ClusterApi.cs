@@ -13,6 +13,14 @@ namespace Portal.Simulators.Kubernetes;
 internal sealed class ClusterApi(ObjectStore store, TimeProvider time)
 {
     private const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    // The simulated control plane's own writes (tens per pod) keep whatever managedFields the object had: tracking
+    // their ownership would cost more than the rest of a write and no client code reads it.
+    private static readonly HashSet<string> ControlPlaneManagers =
+    [
+        "kubelet", "kube-scheduler", "default-scheduler", "kube-controller-manager", "kube-apiserver", "kube-root-ca-cert-publisher",
+        "replicaset-controller", "deployment-controller", "job-controller",
+    ];
     private int _nextServiceIp = 10;
 
     public ObjectStore Store { get; } = store;
@@ -63,7 +71,7 @@ internal sealed class ClusterApi(ObjectStore store, TimeProvider time)
                     continue;
                 }
 
-                if (!labels.Matches(obj.Object) || !fields.Matches(obj.Object))
+                if (!labels.Matches(obj) || !fields.Matches(obj))
                 {
                     continue;
                 }
@@ -162,7 +170,7 @@ internal sealed class ClusterApi(ObjectStore store, TimeProvider time)
             {
                 metadata["managedFields"] = appliedManagedFields;
             }
-            else
+            else if (!ControlPlaneManagers.Contains(manager))
             {
                 ManagedFields.RecordUpdate(body, null, manager, type.ApiVersion, null, now);
             }
@@ -411,10 +419,16 @@ internal sealed class ClusterApi(ObjectStore store, TimeProvider time)
             }
         }
 
-        ObjectDefaults.Apply(type, candidate);
-        ObjectValidation.Validate(type, candidate);
-        ValidateImmutable(type, old, candidate);
-        if (!appliedManagedFields)
+        var controlPlane = ControlPlaneManagers.Contains(manager);
+        // A status write leaves the rest as it was, already defaulted and valid; the control plane writes status all the time.
+        if (subresource != "status" || !controlPlane)
+        {
+            ObjectDefaults.Apply(type, candidate);
+            ObjectValidation.Validate(type, candidate);
+            ValidateImmutable(type, old, candidate);
+        }
+
+        if (!appliedManagedFields && !controlPlane)
         {
             ManagedFields.RecordUpdate(candidate, old, manager, type.ApiVersion, subresource, Now);
         }
@@ -605,7 +619,7 @@ internal sealed class ClusterApi(ObjectStore store, TimeProvider time)
         lock (Store.Gate)
         {
             var deleted = new List<StoredObject>();
-            foreach (var obj in Store.List(type, ns).Where(o => labels.Matches(o.Object) && fields.Matches(o.Object)).ToList())
+            foreach (var obj in Store.List(type, ns).Where(o => labels.Matches(o) && fields.Matches(o)).ToList())
             {
                 deleted.Add(Delete(type, obj.Namespace, obj.Name, options with { PreconditionResourceVersion = null, PreconditionUid = null }).Object);
             }

@@ -16,6 +16,7 @@ internal sealed class ClusterControllers : IAsyncDisposable
     private readonly ClusterApi _api;
     private readonly TimeProvider _time;
     private Task? _loop;
+    private int _disposed;
 
     public ClusterControllers(ClusterApi api, KubernetesSimulatorOptions options, SimulatorFaults faults)
     {
@@ -32,6 +33,9 @@ internal sealed class ClusterControllers : IAsyncDisposable
     }
 
     public Kubelet Kubelet { get; }
+
+    /// <summary>Syncs per controller and the time they took, lock waits included (the benchmark prints them).</summary>
+    public Dictionary<string, (int Count, TimeSpan Total)> Timings { get; } = [];
 
     public DeploymentController Deployments { get; }
 
@@ -154,9 +158,16 @@ internal sealed class ClusterControllers : IAsyncDisposable
 
                 try
                 {
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
                     lock (_api.Store.Gate)
                     {
                         Process(item);
+                    }
+
+                    var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                    lock (Timings)
+                    {
+                        Timings[item.Kind] = (Timings.GetValueOrDefault(item.Kind).Count + 1, Timings.GetValueOrDefault(item.Kind).Total + elapsed);
                     }
                 }
                 catch (KubernetesApiException)
@@ -226,6 +237,11 @@ internal sealed class ClusterControllers : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         _queue.Writer.TryComplete();
         if (_loop is not null)

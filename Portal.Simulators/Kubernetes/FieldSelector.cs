@@ -33,7 +33,7 @@ internal sealed class FieldSelector
             return Everything;
         }
 
-        var supported = CommonFields.Concat(FieldsByKind.GetValueOrDefault(type.Kind, [])).ToHashSet();
+        var supported = SelectableFields(type).ToHashSet();
         var terms = new List<(string, bool, string)>();
         foreach (var term in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
@@ -52,11 +52,13 @@ internal sealed class FieldSelector
         return new FieldSelector(terms);
     }
 
-    public bool Matches(JsonObject obj)
+    public static IEnumerable<string> SelectableFields(ResourceType type) => CommonFields.Concat(FieldsByKind.GetValueOrDefault(type.Kind, []));
+
+    public bool Matches(StoredObject obj)
     {
         foreach (var (field, equal, value) in _terms)
         {
-            var actual = Value(obj, field);
+            var actual = obj.Fields.GetValueOrDefault(field, "");
             if ((actual == value) != equal)
             {
                 return false;
@@ -66,7 +68,7 @@ internal sealed class FieldSelector
         return true;
     }
 
-    private static string Value(JsonObject obj, string field)
+    public static string Value(JsonObject obj, string field)
     {
         if (field == "source")
         {

@@ -19,6 +19,7 @@ public sealed class KubernetesSimulator : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _saving;
     private readonly string? _temporaryDirectory;
+    private int _disposed;
 
     private KubernetesSimulator(List<SimulatedCluster> clusters, SimulatorCertificates? certificates, StateFile? stateFile, string? temporaryDirectory)
     {
@@ -106,6 +107,11 @@ public sealed class KubernetesSimulator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         await _saving;
         foreach (var cluster in Clusters)

@@ -55,7 +55,7 @@ public sealed class KubernetesSimulatorOptions
     public TimeSpan LogLineInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How many recent changes a watch can resume from; older resourceVersions get 410 Gone.</summary>
-    public int WatchHistorySize { get; init; } = 100_000;
+    public int WatchHistorySize { get; init; } = 20_000;
 
     /// <summary>How often a watch that asked for bookmarks gets one.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(30);

@@ -27,7 +27,7 @@ internal sealed class LabelSelector
         return _requirements.All(r => r.Matches(map));
     }
 
-    public bool Matches(JsonObject obj) => Matches(obj.Labels());
+    public bool Matches(StoredObject obj) => Matches(obj.Labels);
 
     public static LabelSelector Parse(string? text)
     {

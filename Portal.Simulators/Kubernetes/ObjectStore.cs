@@ -173,7 +173,8 @@ internal sealed class ObjectStore(int historySize)
             CompactedResourceVersion = overwritten.ResourceVersion;
         }
 
-        _history[_historyNext] = change;
+        // The history keeps the bytes, not the trees: a window of thousands of versions must stay small.
+        _history[_historyNext] = new WatchEvent(change.Type, change.Object.Thin(), change.Previous?.Thin());
         _historyNext = (_historyNext + 1) % _history.Length;
         foreach (var watcher in _watchers)
         {

@@ -149,6 +149,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
             """;
     }
 
+    internal Dictionary<string, (int Count, TimeSpan Total)> ControllerTimings => _controllers.Timings;
+
     internal void DropAllWatches() => Faults.DropWatches();
 
     public async ValueTask DisposeAsync()

@@ -18,7 +18,31 @@ internal sealed class StoredObject
         Name = obj.Name();
         Uid = obj.Uid();
         ResourceVersion = long.Parse(obj.String("metadata", "resourceVersion") ?? "0", CultureInfo.InvariantCulture);
+        // Selectors read these on every list and watch event: taken out of the tree once.
+        Labels = obj.Labels().ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        Fields = FieldSelector.SelectableFields(type).ToDictionary(f => f, f => FieldSelector.Value(obj, f), StringComparer.Ordinal);
     }
+
+    private StoredObject(StoredObject full)
+    {
+        Type = full.Type;
+        Object = null!;
+        Json = full.Json;
+        Namespace = full.Namespace;
+        Name = full.Name;
+        Uid = full.Uid;
+        ResourceVersion = full.ResourceVersion;
+        Labels = full.Labels;
+        Fields = full.Fields;
+    }
+
+    /// <summary>The same version without its JSON tree, for the watch history: selectors and the bytes are all a replay needs.</summary>
+    public StoredObject Thin() => new(this);
+
+    public IReadOnlyDictionary<string, string> Labels { get; }
+
+    /// <summary>The values of the fields a field selector may name for this kind.</summary>
+    public IReadOnlyDictionary<string, string> Fields { get; }
 
     public ResourceType Type { get; }
 

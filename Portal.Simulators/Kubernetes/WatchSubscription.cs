@@ -45,7 +45,7 @@ internal sealed class WatchSubscription(ResourceType type, string? ns, LabelSele
 
     public void Send(WatchMessage message) => _messages.Writer.TryWrite(message);
 
-    public bool Selects(StoredObject obj) => labels.Matches(obj.Object) && fields.Matches(obj.Object);
+    public bool Selects(StoredObject obj) => labels.Matches(obj) && fields.Matches(obj);
 
     public void Complete() => _messages.Writer.TryComplete();
 }

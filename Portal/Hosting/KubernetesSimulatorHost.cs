@@ -41,10 +41,10 @@ public sealed class KubernetesSimulatorHost(KubernetesOptions options, Kubernete
 
     public async ValueTask DisposeAsync()
     {
-        if (_simulator is not null)
+        // Stopped by the host, then disposed by the container: only the first call stops the simulator.
+        if (Interlocked.Exchange(ref _simulator, null) is { } simulator)
         {
-            await _simulator.DisposeAsync();
-            _simulator = null;
+            await simulator.DisposeAsync();
         }
     }
 }

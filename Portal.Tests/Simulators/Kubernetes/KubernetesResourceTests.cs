@@ -407,6 +407,24 @@ public sealed class KubernetesResourceTests(KubernetesSimulatorFixture fixture) 
     }
 
     [Fact]
+    public async Task DeleteCollection_RemovesWhatTheSelectorMatches()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        foreach (var (name, app) in new[] { ("a", "web"), ("b", "web"), ("c", "api") })
+        {
+            await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
+            {
+                Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app"] = app } },
+            }, ns, cancellationToken: Ct);
+        }
+
+        await Client.CoreV1.DeleteCollectionNamespacedConfigMapAsync(ns, labelSelector: "app=web", cancellationToken: Ct);
+
+        var left = await Client.CoreV1.ListNamespacedConfigMapAsync(ns, labelSelector: "app", cancellationToken: Ct);
+        Assert.Equal(["c"], left.Items.Select(i => i.Metadata.Name));
+    }
+
+    [Fact]
     public async Task Secret_StringData_IsStoredAsData()
     {
         var ns = await fixture.NewNamespaceAsync();
