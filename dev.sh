@@ -3,7 +3,8 @@
 #   ./dev.sh run     install what is missing, start PostgreSQL and Redis under .data/, migrate, serve the portal
 #   ./dev.sh test    install what is missing and run the whole test suite (real PostgreSQL, Redis, SMTP, Chromium)
 #   ./dev.sh e2e     only the browser tests
-#   ./dev.sh bench   the benchmarks (job latency against the development PostgreSQL, Kubernetes simulator load); 'bench jobs' or 'bench kubernetes' runs one
+#   ./dev.sh bench   the benchmarks (job latency against the development PostgreSQL, Kubernetes simulator load); 'bench jobs',
+#                    'bench kubernetes' or 'bench workspaces' (pages and control API with 1,000 workspaces) runs one
 #   ./dev.sh stop    stop the PostgreSQL and Redis that 'run' left running
 set -euo pipefail
 
@@ -165,11 +166,45 @@ run_tests() {
   return "$status"
 }
 
+# The workspace pages and control API against a portal of their own (Release build, Development environment, the
+# bench database seeded by the benchmark), with the API rate limits lifted so that they do not shape the figures.
+bench_workspaces() {
+  ensure_packages initdb:postgresql redis-server:redis-server redis-cli:redis-tools
+  BENCH_PORTAL_PID=""
+  trap '[ -n "$BENCH_PORTAL_PID" ] && kill "$BENCH_PORTAL_PID" 2>/dev/null; stop_started' EXIT
+  start_postgres
+  start_redis
+  dev_environment
+  export ConnectionStrings__Portal="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=authsome_bench_workspaces"
+  export ControlApi__RateLimits__Free__PerMinute=1000000 ControlApi__RateLimits__Free__PerDay=100000000
+  export Logging__LogLevel__Default=Warning Logging__LogLevel__Hangfire=Warning
+  as_pg "$(pg_bindir)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'authsome_bench_workspaces'" \
+    | grep -q 1 || as_pg "$(pg_bindir)/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres authsome_bench_workspaces
+  dotnet build "$ROOT/Portal/Portal.csproj" -c Release -v quiet -nologo
+  dotnet build "$ROOT/Portal.Benchmarks/Portal.Benchmarks.csproj" -c Release -v quiet -nologo
+  dotnet run -c Release --no-build --project "$ROOT/Portal" --no-launch-profile -- migrate >/dev/null
+  local port
+  port="$(free_port 5090)"
+  log "portal on http://127.0.0.1:$port (its log: $DATA/bench-portal.log)"
+  (cd "$ROOT/Portal" && exec "$ROOT/Portal/bin/Release/net10.0/Portal" --urls "http://127.0.0.1:$port") >"$DATA/bench-portal.log" 2>&1 &
+  BENCH_PORTAL_PID=$!
+  for _ in $(seq 1 120); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    sleep 0.5
+  done
+  dotnet run -c Release --no-build --project "$ROOT/Portal.Benchmarks" -- workspaces --url "http://127.0.0.1:$port" "$@"
+}
+
 cmd_bench() {
   # 'kubernetes' needs no service: the simulator runs inside the benchmark.
   if [ "${1:-}" = kubernetes ]; then
     shift
     dotnet run -c Release --project "$ROOT/Portal.Benchmarks" -- kubernetes "$@"
+    return
+  fi
+  if [ "${1:-}" = workspaces ]; then
+    shift
+    bench_workspaces "$@"
     return
   fi
   local only_jobs=false
@@ -183,6 +218,7 @@ cmd_bench() {
   dotnet run -c Release --project "$ROOT/Portal.Benchmarks" -- "$@"
   if [ "$only_jobs" = false ]; then
     dotnet run -c Release --no-build --project "$ROOT/Portal.Benchmarks" -- kubernetes
+    bench_workspaces
   fi
 }
 

@@ -17,6 +17,12 @@ if (args.FirstOrDefault() == "kubernetes")
     return await KubernetesBenchmark.RunAsync(args[1..]);
 }
 
+// `workspaces --url U`: the workspace pages and control API under 1,000 workspaces, 50,000 members, 200,000 events.
+if (args.FirstOrDefault() == "workspaces")
+{
+    return await WorkspacesBenchmark.RunAsync(args[1..]);
+}
+
 // Hangfire's enqueue-to-start latency with the portal's own job storage and server settings (AddPortalJobs).
 // `--jobs N` reaches the configuration as "jobs" through the host's command-line provider.
 var builder = Host.CreateApplicationBuilder(args);
