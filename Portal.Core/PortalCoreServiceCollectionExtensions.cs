@@ -53,7 +53,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddAccounts(configuration);
         services.AddAdmin(configuration);
         services.AddNotifications(configuration);
-        services.AddAudit();
+        services.AddAudit(configuration);
         services.AddWorkspaces(configuration);
         services.AddMembers();
         return services;

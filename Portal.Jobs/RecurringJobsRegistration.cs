@@ -1,6 +1,8 @@
 using Hangfire;
 using Microsoft.Extensions.Hosting;
 using Portal.Jobs.Accounts;
+using Portal.Jobs.ApiTokens;
+using Portal.Jobs.Audit;
 using Portal.Jobs.Workspaces;
 
 namespace Portal.Jobs;
@@ -14,6 +16,10 @@ internal sealed class RecurringJobsRegistration(IRecurringJobManager recurringJo
             PurgeUnconfirmedAccountsJob.RecurringId, JobQueues.Low, job => job.RunAsync(CancellationToken.None), Cron.Daily(3));
         recurringJobs.AddOrUpdate<PurgeDeletedWorkspacesJob>(
             PurgeDeletedWorkspacesJob.RecurringId, JobQueues.Low, job => job.RunAsync(CancellationToken.None), Cron.Daily(4));
+        recurringJobs.AddOrUpdate<PurgeExpiredAuditEventsJob>(
+            PurgeExpiredAuditEventsJob.RecurringId, JobQueues.Low, job => job.RunAsync(CancellationToken.None), Cron.Daily(5));
+        recurringJobs.AddOrUpdate<PurgeExpiredApiTokensJob>(
+            PurgeExpiredApiTokensJob.RecurringId, JobQueues.Low, job => job.RunAsync(CancellationToken.None), Cron.Hourly(17));
         return Task.CompletedTask;
     }
 

@@ -13,6 +13,7 @@ public static class ApiTokensServiceCollectionExtensions
         services.AddScoped<RevokeApiToken>();
         services.AddScoped<ApiTokenQueries>();
         services.AddScoped<AuthenticateApiToken>();
+        services.AddScoped<PurgeExpiredApiTokens>();
         return services;
     }
 }
