@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Portal.Core.Accounts;
 using Portal.Core.Admin;
+using Portal.Core.ApiKeys;
 using Portal.Core.Audit;
 using Portal.Core.Members;
 using Portal.Core.Notifications;
@@ -56,6 +57,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddAudit(configuration);
         services.AddWorkspaces(configuration);
         services.AddMembers();
+        services.AddApiKeys();
         return services;
     }
 }

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Portal.Core.ApiKeys;
+
+public static class ApiKeysServiceCollectionExtensions
+{
+    public static IServiceCollection AddApiKeys(this IServiceCollection services)
+    {
+        services.AddScoped<ManageApiKeys>();
+        services.AddScoped<ApiKeyQueries>();
+        return services;
+    }
+}

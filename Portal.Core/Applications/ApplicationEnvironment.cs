@@ -1,0 +1,8 @@
+namespace Portal.Core.Applications;
+
+public enum ApplicationEnvironment
+{
+    Production,
+    Staging,
+    Development,
+}
