@@ -7,4 +7,7 @@ public enum FailureCode
     Forbidden,
     NotFound,
     Conflict,
+
+    /// <summary>The workspace's plan does not allow more (a 403 with code <c>plan_limit</c>).</summary>
+    PlanLimit,
 }

@@ -8,6 +8,7 @@ using Npgsql;
 using Portal.Core.Accounts;
 using Portal.Core.Admin;
 using Portal.Core.ApiKeys;
+using Portal.Core.Applications;
 using Portal.Core.Audit;
 using Portal.Core.Members;
 using Portal.Core.Notifications;
@@ -58,6 +59,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddWorkspaces(configuration);
         services.AddMembers();
         services.AddApiKeys();
+        services.AddApplications(configuration);
         return services;
     }
 }

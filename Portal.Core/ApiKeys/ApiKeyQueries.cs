@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Applications;
 using Portal.Core.Workspaces;
 
 namespace Portal.Core.ApiKeys;

@@ -128,7 +128,8 @@ public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, 
         return key is null ? Failure.NotFound("The key") : key;
     }
 
-    private CreatedApiKey Add(
+    /// <summary>Adds a new key to <paramref name="db"/> without saving, for callers that create it with other changes.</summary>
+    internal CreatedApiKey Add(
         PortalDbContext db, Application application, Actor actor, string name, ApiKeyType type, IReadOnlyList<string> scopes, DateTimeOffset? expiresAt)
     {
         var value = ApiKeyFormat.New(type, application.Environment);

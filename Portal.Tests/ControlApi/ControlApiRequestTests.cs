@@ -35,7 +35,7 @@ public sealed class ControlApiRequestTests(TestServers servers) : PortalTest(ser
         var (_, client) = await CallerAsync();
         using (client)
         {
-            var error = await ErrorAsync(await SendAsync(client, HttpMethod.Post, "/control/v1/workspaces", Json(json)), 400, "invalid_request");
+            var error = await ErrorAsync(await SendAsync(client, HttpMethod.Post, "/control/v1/workspaces", ControlApiSteps.Json(json)), 400, "invalid_request");
             Assert.Equal(field, (string?)error["details"]!["field"]);
             Assert.DoesNotContain("System.", (string?)error["message"], StringComparison.Ordinal);
         }
@@ -50,7 +50,7 @@ public sealed class ControlApiRequestTests(TestServers servers) : PortalTest(ser
         using var _ = client;
         var workspaceId = await CreateWorkspaceAsync(App, user);
 
-        await ErrorAsync(await SendAsync(client, HttpMethod.Post, "/control/v1/workspaces", Json("{\"name\": ")), 400, "invalid_request");
+        await ErrorAsync(await SendAsync(client, HttpMethod.Post, "/control/v1/workspaces", ControlApiSteps.Json("{\"name\": ")), 400, "invalid_request");
         await ErrorAsync(await SendAsync(client, HttpMethod.Post, "/control/v1/workspaces", null), 400, "invalid_request");
         var role = await ErrorAsync(await PostAsync(client, $"/control/v1/workspaces/{workspaceId}/members", new { email = "a@example.com", role = "emperor" }), 400, "invalid_request");
         Assert.Equal("role", (string?)role["details"]!["field"]);
@@ -70,7 +70,7 @@ public sealed class ControlApiRequestTests(TestServers servers) : PortalTest(ser
 
         await ErrorAsync(await GetAsync(client, "/control/v1/nothing-here"), 404, "not_found");
         await ErrorAsync(await GetAsync(client, "/control/v1/workspaces/ws_doesnotexist"), 404, "not_found");
-        await ErrorAsync(await SendAsync(client, HttpMethod.Put, "/control/v1/workspaces", Json("{}")), 405, "invalid_request");
+        await ErrorAsync(await SendAsync(client, HttpMethod.Put, "/control/v1/workspaces", ControlApiSteps.Json("{}")), 405, "invalid_request");
         var page = await ErrorAsync(await GetAsync(client, "/control/v1/workspaces?page=0"), 400, "invalid_request");
         Assert.Equal("page", (string?)page["details"]!["field"]);
         var size = await ErrorAsync(await GetAsync(client, "/control/v1/workspaces?pageSize=101"), 400, "invalid_request");

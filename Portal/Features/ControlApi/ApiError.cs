@@ -13,6 +13,7 @@ public sealed class ApiError(int statusCode, string code, string message, IReadO
     public const string Forbidden = "forbidden";
     public const string NotFound = "not_found";
     public const string Conflict = "conflict";
+    public const string PlanLimit = "plan_limit";
     public const string RateLimitExceeded = "rate_limit_exceeded";
     public const string InternalError = "internal_error";
     public const string ServiceUnavailable = "service_unavailable";
@@ -47,6 +48,7 @@ public sealed class ApiError(int statusCode, string code, string message, IReadO
             FailureCode.Forbidden => new(StatusCodes.Status403Forbidden, Forbidden, failure.Message, details),
             FailureCode.NotFound => new(StatusCodes.Status404NotFound, NotFound, failure.Message, details),
             FailureCode.Conflict => new(StatusCodes.Status409Conflict, Conflict, failure.Message, details),
+            FailureCode.PlanLimit => new(StatusCodes.Status403Forbidden, PlanLimit, failure.Message, details),
             _ => new(StatusCodes.Status500InternalServerError, InternalError, "Something went wrong on our side."),
         };
     }

@@ -1,8 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using Portal.Core.Applications;
 using Portal.Core.Workspaces;
 
-namespace Portal.Core.ApiKeys;
+namespace Portal.Core.Applications;
 
 /// <summary>An application is reached through its workspace: the caller's role there decides, and outsiders get 404.</summary>
 internal static class ApplicationAccess

@@ -1,0 +1,14 @@
+namespace Portal.Core.Applications;
+
+/// <summary>An application as lists, pages and the API show it.</summary>
+public sealed record ApplicationView(
+    string Id,
+    string WorkspaceId,
+    string Name,
+    string Slug,
+    ApplicationEnvironment Environment,
+    string Region,
+    ApplicationStatus Status,
+    string Configuration,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? DeletedAt);

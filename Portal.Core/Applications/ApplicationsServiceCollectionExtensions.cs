@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Portal.Core.Applications;
+
+public static class ApplicationsServiceCollectionExtensions
+{
+    public static IServiceCollection AddApplications(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ApplicationOptions>().Bind(configuration.GetSection(ApplicationOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<CreateApplication>();
+        services.AddScoped<ApplicationQueries>();
+        return services;
+    }
+}
