@@ -1,5 +1,7 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.ApiKeys;
+using Portal.Core.Applications;
 using Portal.Core.Audit;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
@@ -7,11 +9,11 @@ using static Portal.Tests.ControlApi.ControlApiSteps;
 
 namespace Portal.Tests.ControlApi;
 
-/// <summary>Every workspace-scoped endpoint, for every role, against the permission table; and a stranger always gets 404.</summary>
+/// <summary>Every workspace-scoped endpoint (applications and keys included), for every role, against the permission table; and a stranger always gets 404.</summary>
 public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest(servers)
 {
     /// <summary>A fresh workspace per case: its id, a viewer member other than the caller, and a pending invitation.</summary>
-    private sealed record Fixture(string WorkspaceId, string OtherMemberId, string InvitationId);
+    private sealed record Fixture(string WorkspaceId, string OtherMemberId, string InvitationId, string ApplicationId, string KeyId);
 
     private sealed record Case(string Name, WorkspacePermission Permission, Func<HttpClient, Fixture, Task<HttpResponseMessage>> Call, bool Mutates = true);
 
@@ -33,7 +35,18 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
         new("DELETE member", WorkspacePermission.ManageMembers, (c, f) => DeleteAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/members/{f.OtherMemberId}")),
         new("DELETE invitation", WorkspacePermission.ManageMembers, (c, f) => DeleteAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/members/{f.InvitationId}")),
         new("POST resend", WorkspacePermission.ManageMembers, (c, f) => PostAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/members/{f.InvitationId}/resend", null)),
+        new("POST applications", WorkspacePermission.ManageApplications,
+            (c, f) => PostAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/applications", new { name = "Second", environment = "staging", region = "us-east-1" })),
+        new("GET applications", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/applications"), Mutates: false),
+        new("GET application", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/applications/{f.ApplicationId}"), Mutates: false),
+        new("GET keys", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/applications/{f.ApplicationId}/keys"), Mutates: false),
+        new("POST keys", WorkspacePermission.ManageApplications,
+            (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/keys", new { name = "ci", type = "secret", scopes = new[] { "users:read" } })),
+        new("DELETE key", WorkspacePermission.ManageApplications, (c, f) => DeleteAsync(c, $"/control/v1/applications/{f.ApplicationId}/keys/{f.KeyId}")),
+        new("POST rotate key", WorkspacePermission.ManageApplications, (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/keys/{f.KeyId}/rotate", null)),
     ];
+
+    protected override Dictionary<string, string?> Settings => new() { ["Kubernetes:Regions:us-east-1:Kubeconfig"] = "simulated" };
 
     [Fact]
     public async Task EveryEndpoint_EveryRole_FollowsThePermissionTable_AndStrangersGet404()
@@ -122,7 +135,26 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
                 TestContext.Current.CancellationToken);
         }
 
-        return new Fixture(workspaceId, otherMemberId, invitationId);
+        // An application with a secret key, written directly so that the set-up leaves no audit event.
+        var application = new Application { WorkspaceId = workspaceId, Name = "First", Slug = "first", Region = "us-east-1", CreatedAt = App.Clock.GetUtcNow() };
+        var value = ApiKeyFormat.New(ApiKeyType.Secret, application.Environment);
+        var key = new ApiKey
+        {
+            ApplicationId = application.Id,
+            Name = "server",
+            Type = ApiKeyType.Secret,
+            DisplayPrefix = ApiKeyFormat.Display(value),
+            Hash = ApiKeyFormat.Hash(value),
+            Scopes = ["*"],
+            CreatedAt = App.Clock.GetUtcNow(),
+        };
+        await using (var db = App.CreateDbContext())
+        {
+            db.AddRange(application, key);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        return new Fixture(workspaceId, otherMemberId, invitationId, application.Id, key.Id);
     }
 
     private async Task<int> AuditCountAsync(string workspaceId)

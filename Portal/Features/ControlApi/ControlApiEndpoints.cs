@@ -37,6 +37,7 @@ public static class ControlApiEndpoints
         api.MapAuthApi();
         api.MapWorkspacesApi();
         api.MapMembersApi();
+        api.MapApplicationsApi();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference(ReferencePath, (options, http) => options

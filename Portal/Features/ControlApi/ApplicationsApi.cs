@@ -1,0 +1,176 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Core.ApiKeys;
+using Portal.Core.ApiTokens;
+using Portal.Core.Applications;
+using Portal.Core.Workspaces;
+using Portal.Features.Workspaces;
+
+namespace Portal.Features.ControlApi;
+
+/// <summary>
+/// Applications of a workspace and their API keys. Creating answers 202: the application is provisioned in the
+/// background, and the answer carries its first public and secret keys (the secret shown this once).
+/// </summary>
+public static class ApplicationsApi
+{
+    [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+    public sealed record CreateApplicationRequest(string? Name, string? Slug, ApplicationEnvironment? Environment, string? Region, JsonElement? Configuration);
+
+    [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+    public sealed record CreateKeyRequest(string? Name, ApiKeyType? Type, IReadOnlyList<string>? Scopes, DateTimeOffset? ExpiresAt);
+
+    [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+    public sealed record RotateKeyRequest(DateTimeOffset? OldKeyExpiresAt);
+
+    public sealed record ApplicationResponse(
+        string Id, string WorkspaceId, string Name, string Slug, ApplicationEnvironment Environment, string Region, ApplicationStatus Status,
+        JsonElement Configuration, DateTimeOffset CreatedAt, DateTimeOffset? DeletedAt)
+    {
+        public static ApplicationResponse From(ApplicationView a) =>
+            new(a.Id, a.WorkspaceId, a.Name, a.Slug, a.Environment, a.Region, a.Status, JsonElement.Parse(a.Configuration), a.CreatedAt, a.DeletedAt);
+
+        public static ApplicationResponse From(Application a) =>
+            new(a.Id, a.WorkspaceId, a.Name, a.Slug, a.Environment, a.Region, a.Status, JsonElement.Parse(a.Configuration), a.CreatedAt, a.DeletedAt);
+    }
+
+    /// <summary>A key; <see cref="Value"/> is present only in the answer that created it.</summary>
+    public sealed record KeyResponse(
+        string Id, string Name, ApiKeyType Type, string Display, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt,
+        DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, string? Value = null)
+    {
+        public static KeyResponse From(ApiKeyView k) => new(k.Id, k.Name, k.Type, k.Display, k.Scopes, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.LastUsedAt);
+
+        public static KeyResponse From(CreatedApiKey created)
+        {
+            var k = created.Key;
+            return new(k.Id, k.Name, k.Type, k.PublicValue ?? k.DisplayPrefix, k.Scopes, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.LastUsedAt, created.Value);
+        }
+    }
+
+    public sealed record CreatedApplicationResponse(ApplicationResponse Application, KeyResponse PublicKey, KeyResponse SecretKey);
+
+    public static RouteGroupBuilder MapApplicationsApi(this RouteGroupBuilder api)
+    {
+        var ofWorkspace = api.MapGroup("/workspaces/{workspaceId}/applications").WithTags("Applications");
+        ofWorkspace.MapPost("/", CreateAsync)
+            .WithName("CreateApplication").WithSummary("Create an application; it is provisioned in the background (202) and comes with a first key pair")
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write), WorkspacePolicies.For(WorkspacePermission.ManageApplications))
+            .AddEndpointFilter<IdempotencyFilter>();
+        ofWorkspace.MapGet("/", ListAsync)
+            .WithName("ListApplications").WithSummary("List a workspace's applications, optionally of one environment or status")
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Read), WorkspacePolicies.For(WorkspacePermission.View));
+
+        // Applications are addressed by their own id; the use cases check the caller's role in the application's workspace.
+        var applications = api.MapGroup("/applications/{applicationId}").WithTags("Applications");
+        applications.MapGet("/", GetAsync)
+            .WithName("GetApplication").WithSummary("Get an application")
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Read));
+        applications.MapGet("/keys", ListKeysAsync)
+            .WithName("ListKeys").WithSummary("List an application's keys: secret keys masked, with type, scopes, dates and last use")
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Read));
+        applications.MapPost("/keys", CreateKeyAsync)
+            .WithName("CreateKey").WithSummary("Create a key; a secret key's value is in this answer only")
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write))
+            .AddEndpointFilter<IdempotencyFilter>();
+        applications.MapDelete("/keys/{keyId}", RevokeKeyAsync)
+            .WithName("RevokeKey").WithSummary("Revoke a key at once")
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write));
+        applications.MapPost("/keys/{keyId}/rotate", RotateKeyAsync)
+            .WithName("RotateKey").WithSummary("Replace a secret key; the old one works until oldKeyExpiresAt (24 hours by default)")
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write))
+            .AddEndpointFilter<IdempotencyFilter>();
+        return api;
+    }
+
+    private static async Task<Results<Accepted<CreatedApplicationResponse>, ApiError>> CreateAsync(
+        string workspaceId, [FromBody] CreateApplicationRequest request, HttpContext http, CreateApplication create)
+    {
+        var configuration = request.Configuration is { ValueKind: not JsonValueKind.Null } json ? json.GetRawText() : null;
+        var created = await create.ExecuteAsync(
+            http.ToApiActor(), workspaceId, new NewApplication(request.Name, request.Slug, request.Environment, request.Region, configuration), http.RequestAborted);
+        if (!created.Succeeded)
+        {
+            return ApiError.From(created.Failure);
+        }
+
+        var result = created.Value;
+        return TypedResults.Accepted(
+            $"{ControlApiEndpoints.Prefix}/applications/{result.Application.Id}",
+            new CreatedApplicationResponse(ApplicationResponse.From(result.Application), KeyResponse.From(result.PublicKey), KeyResponse.From(result.SecretKey)));
+    }
+
+    private static async Task<Results<Ok<PageResponse<ApplicationResponse>>, ApiError>> ListAsync(
+        string workspaceId, HttpContext http, ApplicationQueries queries, string? environment, string? status, int? page, int? pageSize)
+    {
+        if (Paging.Validate(page, pageSize) is { } invalid)
+        {
+            return invalid;
+        }
+
+        ApplicationEnvironment? byEnvironment = null;
+        if (environment is not null)
+        {
+            if (!Enum.TryParse<ApplicationEnvironment>(environment, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                return ApiError.Invalid("environment is one of production, staging, development.", "environment");
+            }
+
+            byEnvironment = parsed;
+        }
+
+        ApplicationStatus? byStatus = null;
+        if (status is not null)
+        {
+            if (!Enum.TryParse<ApplicationStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                return ApiError.Invalid("status is one of provisioning, active, failed, restarting, suspended, deleting.", "status");
+            }
+
+            byStatus = parsed;
+        }
+
+        var found = await queries.ListAsync(http.User.UserId(), workspaceId, byEnvironment, byStatus, page ?? 1, pageSize ?? Paging.DefaultPageSize, http.RequestAborted);
+        return found.Succeeded
+            ? TypedResults.Ok(Paging.ToResponse<ApplicationView, ApplicationResponse>(found.Value, ApplicationResponse.From))
+            : ApiError.From(found.Failure);
+    }
+
+    private static async Task<Results<Ok<ApplicationResponse>, ApiError>> GetAsync(string applicationId, HttpContext http, ApplicationQueries queries)
+    {
+        var found = await queries.GetAsync(http.User.UserId(), applicationId, http.RequestAborted);
+        return found.Succeeded ? TypedResults.Ok(ApplicationResponse.From(found.Value)) : ApiError.From(found.Failure);
+    }
+
+    private static async Task<Results<Ok<List<KeyResponse>>, ApiError>> ListKeysAsync(string applicationId, HttpContext http, ApiKeyQueries queries)
+    {
+        var found = await queries.ListAsync(http.User.UserId(), applicationId, http.RequestAborted);
+        return found.Succeeded ? TypedResults.Ok(found.Value.Select(KeyResponse.From).ToList()) : ApiError.From(found.Failure);
+    }
+
+    private static async Task<Results<Created<KeyResponse>, ApiError>> CreateKeyAsync(
+        string applicationId, [FromBody] CreateKeyRequest request, HttpContext http, ManageApiKeys keys)
+    {
+        var created = await keys.CreateAsync(http.ToApiActor(), applicationId, request.Name, request.Type, request.Scopes, request.ExpiresAt, http.RequestAborted);
+        return created.Succeeded
+            ? TypedResults.Created($"{ControlApiEndpoints.Prefix}/applications/{applicationId}/keys/{created.Value.Key.Id}", KeyResponse.From(created.Value))
+            : ApiError.From(created.Failure);
+    }
+
+    private static async Task<Results<NoContent, ApiError>> RevokeKeyAsync(string applicationId, string keyId, HttpContext http, ManageApiKeys keys)
+    {
+        var revoked = await keys.RevokeAsync(http.ToApiActor(), applicationId, keyId, http.RequestAborted);
+        return revoked.Succeeded ? TypedResults.NoContent() : ApiError.From(revoked.Failure);
+    }
+
+    private static async Task<Results<Created<KeyResponse>, ApiError>> RotateKeyAsync(
+        string applicationId, string keyId, [FromBody] RotateKeyRequest? request, HttpContext http, ManageApiKeys keys)
+    {
+        var rotated = await keys.RotateAsync(http.ToApiActor(), applicationId, keyId, request?.OldKeyExpiresAt, http.RequestAborted);
+        return rotated.Succeeded
+            ? TypedResults.Created($"{ControlApiEndpoints.Prefix}/applications/{applicationId}/keys/{rotated.Value.Key.Id}", KeyResponse.From(rotated.Value))
+            : ApiError.From(rotated.Failure);
+    }
+}
