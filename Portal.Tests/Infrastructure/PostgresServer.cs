@@ -38,7 +38,7 @@ public sealed class PostgresServer : IAsyncLifetime
         Port = Processes.FreePort();
         // Durability is not what tests measure: turning it off makes each test class's database copy fast.
         var options = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={_directory} -c fsync=off " +
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=1000";
         await Processes.RunAsPostgresAsync(Path.Combine(_binaries, "pg_ctl"), "-D", data, "-l", Path.Combine(_directory, "server.log"), "-w", "-o", options, "start");
 
         await ExecuteAsync("postgres", $"CREATE DATABASE {TemplateDatabase}");
