@@ -292,6 +292,7 @@ public sealed partial class ProvisionApplication(
     {
         var settings = options.Value;
         var elapsed = Stopwatch.StartNew();
+        var stuckSince = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         while (true)
         {
             var deployment = await retry.RunAsync(c => k8s.AppsV1.ReadNamespacedDeploymentAsync(InstanceManifests.Name, instance.Namespace, cancellationToken: c), ct);
@@ -309,7 +310,15 @@ public sealed partial class ProvisionApplication(
             foreach (var pod in pods.Items)
             {
                 var waiting = pod.Status?.ContainerStatuses?.Select(s => s.State?.Waiting).FirstOrDefault(w => w?.Reason is { } reason && StuckContainerReasons.Contains(reason));
-                if (waiting is not null)
+                if (waiting is null)
+                {
+                    stuckSince.Remove(pod.Metadata.Name);
+                    continue;
+                }
+
+                // A pod seen stuck may be a moment from recovering (the image was just fixed): only a pod that stays stuck fails the attempt.
+                var since = stuckSince.TryGetValue(pod.Metadata.Name, out var first) ? first : stuckSince[pod.Metadata.Name] = elapsed.Elapsed;
+                if (elapsed.Elapsed - since >= settings.StuckPodGrace)
                 {
                     throw new ProvisioningException($"Pod {pod.Metadata.Name} cannot start: {waiting.Reason}: {waiting.Message} " + Hint(waiting.Reason));
                 }

@@ -44,6 +44,9 @@ public sealed class ProvisioningOptions
 
     public TimeSpan RolloutTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long a pod may stay unable to start (image pull, crash loop) before the attempt fails.</summary>
+    public TimeSpan StuckPodGrace { get; init; } = TimeSpan.FromSeconds(60);
+
     public ProvisioningRegionOptions Region(string region) =>
         Regions.TryGetValue(region, out var settings) ? settings : throw new KeyNotFoundException($"No tenant servers are configured for region '{region}'.");
 

@@ -36,10 +36,22 @@ public sealed class TenantPostgres(IOptions<ProvisioningOptions> options)
             await ExecuteAsync(connection, $"CREATE DATABASE {Quote(database)} OWNER {Quote(role)}", DuplicateDatabase, cancellationToken);
         }
 
+        await EnsureSchemaOwnerAsync(region, database, role, cancellationToken);
         await ExecuteAsync(connection,
             $"ALTER DATABASE {Quote(database)} OWNER TO {Quote(role)}; REVOKE ALL ON DATABASE {Quote(database)} FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE {Quote(database)} TO {Quote(role)}",
             null, cancellationToken);
         await ClosePublicDatabasesAsync(connection, cancellationToken);
+    }
+
+    /// <summary>The tenant owns its database's public schema (a template may leave it to the administrator).</summary>
+    private async Task EnsureSchemaOwnerAsync(string region, string database, string role, CancellationToken cancellationToken)
+    {
+        var builder = AdminConnection(region);
+        builder.Database = database;
+        builder.Pooling = false;
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, $"ALTER SCHEMA public OWNER TO {Quote(role)}", null, cancellationToken);
     }
 
     /// <summary>
