@@ -119,7 +119,9 @@ public sealed partial class ProvisionApplication(
     private async Task<ProvisioningRun> CurrentRunAsync(PortalDbContext db, string applicationId, CancellationToken cancellationToken)
     {
         var latest = await db.Set<ProvisioningRun>().Include(r => r.Steps)
-            .Where(r => r.ApplicationId == applicationId).OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id)
+            .Where(r => r.ApplicationId == applicationId)
+            // The steps' identity column orders runs even when two were created within one clock tick.
+            .OrderByDescending(r => r.Steps.Max(s => s.Id))
             .FirstOrDefaultAsync(cancellationToken);
         if (latest is { Status: ProvisioningRunStatus.Pending or ProvisioningRunStatus.Running })
         {
