@@ -9,8 +9,10 @@ using Npgsql;
 using Portal.Core;
 using Portal.Core.Members;
 using Portal.Core.Notifications;
+using Portal.Core.Provisioning;
 using Portal.Jobs.Members;
 using Portal.Jobs.Notifications;
+using Portal.Jobs.Provisioning;
 
 namespace Portal.Jobs;
 
@@ -51,6 +53,7 @@ public static class JobsServiceCollectionExtensions
 
         services.AddSingleton<IEmailRetries, HangfireEmailRetries>();
         services.AddSingleton<IInvitationDelivery, HangfireInvitationDelivery>();
+        services.AddSingleton<IProvisioningQueue, HangfireProvisioningQueue>();
 
         if (runWorker)
         {

@@ -1,0 +1,9 @@
+namespace Portal.Core.Provisioning;
+
+public enum ProvisioningRunStatus
+{
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+}

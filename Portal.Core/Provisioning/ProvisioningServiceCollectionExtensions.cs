@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Core.Provisioning;
+
+public static class ProvisioningServiceCollectionExtensions
+{
+    /// <summary>The provisioning engine; the tenant servers of every Kubernetes region are checked here, at start-up.</summary>
+    public static IServiceCollection AddProvisioning(this IServiceCollection services, IConfiguration configuration, IEnumerable<string> regions, bool production)
+    {
+        services.AddSingleton(Options.Create(ProvisioningOptions.Read(configuration, regions, production)));
+        services.AddSingleton<TenantPostgres>();
+        services.AddSingleton<TenantRedis>();
+        services.AddSingleton<TenantSecrets>();
+        services.AddSingleton<TransientRetry>();
+        services.AddScoped<ProvisionApplication>();
+        return services;
+    }
+}

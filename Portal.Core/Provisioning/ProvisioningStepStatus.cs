@@ -1,0 +1,9 @@
+namespace Portal.Core.Provisioning;
+
+public enum ProvisioningStepStatus
+{
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+}

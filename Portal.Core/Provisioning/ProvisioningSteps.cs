@@ -1,0 +1,17 @@
+namespace Portal.Core.Provisioning;
+
+/// <summary>The steps of a run, in the order they run.</summary>
+public static class ProvisioningSteps
+{
+    public const string Credentials = "credentials";
+    public const string Namespace = "namespace";
+    public const string Database = "database";
+    public const string RedisUser = "redis-user";
+    public const string Configuration = "configuration";
+    public const string Policies = "policies";
+    public const string Workload = "workload";
+    public const string Rollout = "rollout";
+    public const string Activate = "activate";
+
+    public static readonly IReadOnlyList<string> All = [Credentials, Namespace, Database, RedisUser, Configuration, Policies, Workload, Rollout, Activate];
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Sockets;
+using k8s.Autorest;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Portal.Core.Provisioning;
+
+/// <summary>
+/// Retries one call on transient errors (HTTP 429 honouring Retry-After, 5xx, timeouts, refused connections) with
+/// exponential back-off and full jitter; other errors go to the caller at once.
+/// </summary>
+public sealed class TransientRetry(IOptions<ProvisioningOptions> options)
+{
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        for (var retry = 0; ; retry++)
+        {
+            try
+            {
+                return await call(cancellationToken);
+            }
+            catch (Exception e) when (retry < settings.TransientRetries && IsTransient(e, cancellationToken))
+            {
+                await Task.Delay(Delay(e, retry, settings), cancellationToken);
+            }
+        }
+    }
+
+    public Task RunAsync(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        RunAsync(async ct =>
+        {
+            await call(ct);
+            return true;
+        }, cancellationToken);
+
+    public static bool IsTransient(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        HttpOperationException http => (int)http.Response.StatusCode is 429 or >= 500,
+        HttpRequestException or SocketException or TimeoutException or IOException => true,
+        // A timeout of the client (not our caller's cancellation).
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        NpgsqlException npgsql => npgsql.IsTransient,
+        RedisConnectionException or RedisTimeoutException => true,
+        _ => false,
+    };
+
+    public static TimeSpan BackOff(int retry, TimeSpan first, TimeSpan max)
+    {
+        var ceiling = Math.Min(max.TotalMilliseconds, first.TotalMilliseconds * Math.Pow(2, retry));
+        // Half fixed, half random: spreads retries of many runs without ever retrying at once.
+        return TimeSpan.FromMilliseconds((ceiling / 2) + (Random.Shared.NextDouble() * ceiling / 2));
+    }
+
+    private static TimeSpan Delay(Exception e, int retry, ProvisioningOptions settings)
+    {
+        var backOff = BackOff(retry, settings.RetryDelay, settings.MaxRetryDelay);
+        if (e is HttpOperationException { Response.StatusCode: HttpStatusCode.TooManyRequests } http && RetryAfter(http) is { } retryAfter)
+        {
+            return retryAfter > backOff ? retryAfter : backOff;
+        }
+
+        return backOff;
+    }
+
+    private static TimeSpan? RetryAfter(HttpOperationException e) =>
+        e.Response.Headers is { } headers
+        && headers.FirstOrDefault(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault() is { } value
+        && int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0, 60))
+            : null;
+}

@@ -1,0 +1,10 @@
+using Hangfire;
+using Portal.Core.Provisioning;
+
+namespace Portal.Jobs.Provisioning;
+
+internal sealed class HangfireProvisioningQueue(IBackgroundJobClient jobs) : IProvisioningQueue
+{
+    public void Enqueue(string applicationId) =>
+        jobs.Enqueue<ProvisionApplicationJob>(job => job.RunAsync(applicationId, CancellationToken.None));
+}

@@ -1,0 +1,261 @@
+using k8s;
+using k8s.Models;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Portal.Core.Applications;
+using Portal.Core.Provisioning;
+using Portal.Tests.Infrastructure;
+using Portal.Tests.Simulators.Kubernetes;
+using StackExchange.Redis;
+
+namespace Portal.Tests.Provisioning;
+
+/// <summary>Provisioning end to end: the simulated cluster, the run's real PostgreSQL as tenant server, the run's real Redis.</summary>
+public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFixture kubernetes)
+    : PortalTest(servers), IClassFixture<KubernetesSimulatorFixture>
+{
+    private const string Region = "local";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        [$"Kubernetes:Regions:{Region}:Kubeconfig"] = kubernetes.Cluster.KubeconfigPath,
+        [$"Provisioning:Regions:{Region}:PostgresAdmin"] = Servers.Postgres.ConnectionString("postgres"),
+        [$"Provisioning:Regions:{Region}:RedisAdmin"] = Servers.Redis.ConnectionString,
+        ["Provisioning:RetryDelay"] = "00:00:00.020",
+        ["Provisioning:MaxRetryDelay"] = "00:00:00.200",
+        ["Provisioning:RolloutPollInterval"] = "00:00:00.020",
+        ["Provisioning:RolloutTimeout"] = "00:00:20",
+        ["Provisioning:StuckPodGrace"] = "00:00:00.300",
+    };
+
+    private IKubernetes Cluster => kubernetes.Client;
+
+    private async Task<Application> NewApplicationAsync(string slug = "storefront")
+    {
+        var owner = await WorkspaceSteps.CreateUserAsync(App);
+        var workspace = await WorkspaceSteps.CreateWorkspaceAsync(App, owner);
+        var application = new Application
+        {
+            WorkspaceId = workspace.Id,
+            Name = "Storefront",
+            Slug = slug,
+            Environment = ApplicationEnvironment.Production,
+            Region = Region,
+            CreatedAt = App.Clock.GetUtcNow(),
+        };
+        await using var db = App.CreateDbContext();
+        db.Add(application);
+        await db.SaveChangesAsync(Ct);
+        return application;
+    }
+
+    private Task<ProvisioningOutcome> ProvisionAsync(Application application) =>
+        WorkspaceSteps.RunAsync(App, sp => sp.GetRequiredService<ProvisionApplication>().ExecuteAsync(application.Id, Ct));
+
+    private async Task<Application> ReloadAsync(Application application)
+    {
+        await using var db = App.CreateDbContext();
+        return await db.Set<Application>().AsNoTracking().SingleAsync(a => a.Id == application.Id, Ct);
+    }
+
+    private async Task<List<ProvisioningRun>> RunsAsync(Application application)
+    {
+        await using var db = App.CreateDbContext();
+        return await db.Set<ProvisioningRun>().AsNoTracking().Include(r => r.Steps)
+            .Where(r => r.ApplicationId == application.Id).OrderBy(r => r.Steps.Max(s => s.Id)).ToListAsync(Ct);
+    }
+
+    private async Task<(TenantCredentials Names, string DatabasePassword, string RedisPassword)> CredentialsAsync(Application application)
+    {
+        await using var db = App.CreateDbContext();
+        var names = await db.Set<TenantCredentials>().AsNoTracking().SingleAsync(c => c.ApplicationId == application.Id, Ct);
+        var secrets = App.Services.GetRequiredService<TenantSecrets>();
+        return (names, secrets.Unprotect(names.ProtectedDatabasePassword), secrets.Unprotect(names.ProtectedRedisPassword));
+    }
+
+    private string TenantConnection(string database, string role, string password) =>
+        new NpgsqlConnectionStringBuilder(Servers.Postgres.ConnectionString(database)) { Username = role, Password = password, Pooling = false }.ConnectionString;
+
+    [Fact]
+    public async Task Provision_GivesTheApplicationItsOwnDatabaseRedisUserAndInstance()
+    {
+        var application = await NewApplicationAsync();
+        var other = await NewApplicationAsync("other");
+
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(application));
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(other));
+
+        var done = await ReloadAsync(application);
+        var ns = TenantNames.Namespace(application.Id);
+        Assert.Equal(ApplicationStatus.Active, done.Status);
+        Assert.Equal($"http://authsome.{ns}.svc.cluster.local:8080", done.InternalUrl);
+        var run = Assert.Single(await RunsAsync(application));
+        Assert.Equal(ProvisioningRunStatus.Succeeded, run.Status);
+        Assert.Equal(ProvisioningSteps.All, run.Steps.OrderBy(s => s.Order).Select(s => s.Name));
+        Assert.All(run.Steps, s => Assert.Equal((ProvisioningStepStatus.Succeeded, 1), (s.Status, s.Attempts)));
+
+        // PostgreSQL: its own database only.
+        var (names, dbPassword, redisPassword) = await CredentialsAsync(application);
+        var otherNames = (await CredentialsAsync(other)).Names;
+        await using (var own = new NpgsqlConnection(TenantConnection(names.DatabaseName, names.DatabaseRole, dbPassword)))
+        {
+            await own.OpenAsync(Ct);
+            await using var create = new NpgsqlCommand("CREATE TABLE users (id int); INSERT INTO users VALUES (1)", own);
+            await create.ExecuteNonQueryAsync(Ct);
+        }
+
+        var controlDatabase = new NpgsqlConnectionStringBuilder(App.DatabaseConnectionString).Database!;
+        foreach (var refused in new[] { otherNames.DatabaseName, controlDatabase, "postgres" })
+        {
+            await using var connection = new NpgsqlConnection(TenantConnection(refused, names.DatabaseRole, dbPassword));
+            var e = await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync(Ct));
+            Assert.Equal("42501", e.SqlState);
+        }
+
+        // Redis: its own prefix only.
+        var redisOptions = ConfigurationOptions.Parse(Servers.Redis.ConnectionString);
+        redisOptions.User = names.RedisUser;
+        redisOptions.Password = redisPassword;
+        await using (var tenantRedis = await ConnectionMultiplexer.ConnectAsync(redisOptions))
+        {
+            var redis = tenantRedis.GetDatabase();
+            Assert.True(await redis.StringSetAsync(names.RedisKeyPrefix + "x", "1"));
+            Assert.Equal("1", await redis.StringGetAsync(names.RedisKeyPrefix + "x"));
+            var denied = await Assert.ThrowsAsync<RedisServerException>(() => redis.StringGetAsync(otherNames.RedisKeyPrefix + "x"));
+            Assert.StartsWith("NOPERM", denied.Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<RedisServerException>(() => redis.StringSetAsync("portal:x", "1"));
+        }
+
+        // Kubernetes: every object, labelled.
+        var nsObject = await Cluster.CoreV1.ReadNamespaceAsync(ns, cancellationToken: Ct);
+        Assert.Equal(application.WorkspaceId, nsObject.Metadata.Labels[InstanceManifests.WorkspaceLabel]);
+        Assert.Equal(application.Id, nsObject.Metadata.Labels[InstanceManifests.ApplicationLabel]);
+        Assert.Equal("production", nsObject.Metadata.Labels[InstanceManifests.EnvironmentLabel]);
+        Assert.Equal(Region, nsObject.Metadata.Labels[InstanceManifests.RegionLabel]);
+        await Cluster.CoreV1.ReadNamespacedServiceAccountAsync("authsome", ns, cancellationToken: Ct);
+        var secret = await Cluster.CoreV1.ReadNamespacedSecretAsync("authsome", ns, cancellationToken: Ct);
+        Assert.Contains($"{names.DatabaseRole}:{dbPassword}@", System.Text.Encoding.UTF8.GetString(secret.Data["DATABASE_URL"]), StringComparison.Ordinal);
+        Assert.Contains($"{names.RedisUser}:{redisPassword}@", System.Text.Encoding.UTF8.GetString(secret.Data["REDIS_URL"]), StringComparison.Ordinal);
+        Assert.True(secret.Data.ContainsKey("SIGNING_KEY"));
+        var config = await Cluster.CoreV1.ReadNamespacedConfigMapAsync("authsome", ns, cancellationToken: Ct);
+        Assert.Equal(names.RedisKeyPrefix, config.Data["REDIS_KEY_PREFIX"]);
+        await Cluster.CoreV1.ReadNamespacedResourceQuotaAsync("authsome", ns, cancellationToken: Ct);
+        await Cluster.CoreV1.ReadNamespacedLimitRangeAsync("authsome", ns, cancellationToken: Ct);
+        var policy = await Cluster.NetworkingV1.ReadNamespacedNetworkPolicyAsync("authsome", ns, cancellationToken: Ct);
+        Assert.Equal(["Ingress", "Egress"], policy.Spec.PolicyTypes);
+        var ingress = Assert.Single(policy.Spec.Ingress);
+        Assert.Equal("8080", Assert.Single(ingress.Ports).Port.Value);
+        Assert.Equal("proxy", Assert.Single(ingress.FromProperty).PodSelector.MatchLabels["app.kubernetes.io/component"]);
+        Assert.Equal(["53", "53", Servers.Postgres.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Servers.Redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "443"],
+            policy.Spec.Egress.SelectMany(e => e.Ports).Select(p => p.Port.Value));
+
+        var deployment = await Cluster.AppsV1.ReadNamespacedDeploymentAsync("authsome", ns, cancellationToken: Ct);
+        Assert.Equal(2, deployment.Spec.Replicas);
+        Assert.Equal(2, deployment.Status.ReadyReplicas);
+        Assert.Equal(application.Id, deployment.Spec.Template.Metadata.Labels[InstanceManifests.ApplicationLabel]);
+        var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
+        Assert.Equal("1", container.Resources.Limits["cpu"].ToString());
+        Assert.Equal("2Gi", container.Resources.Limits["memory"].ToString());
+        Assert.Equal(("/v1/auth/health", "8080"), (container.ReadinessProbe.HttpGet.Path, container.ReadinessProbe.HttpGet.Port.Value));
+        Assert.Equal(("/v1/auth/health", "8080"), (container.LivenessProbe.HttpGet.Path, container.LivenessProbe.HttpGet.Port.Value));
+        Assert.True(deployment.Spec.Template.Spec.SecurityContext.RunAsNonRoot);
+        Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
+        var service = await Cluster.CoreV1.ReadNamespacedServiceAsync("authsome", ns, cancellationToken: Ct);
+        Assert.Equal(8080, Assert.Single(service.Spec.Ports).Port);
+        Assert.Equal(1, (await Cluster.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync("authsome", ns, cancellationToken: Ct)).Spec.MinAvailable.Value is "1" ? 1 : 0);
+        var hpa = await Cluster.AutoscalingV2.ReadNamespacedHorizontalPodAutoscalerAsync("authsome", ns, cancellationToken: Ct);
+        Assert.Equal((2, 4), (hpa.Spec.MinReplicas, hpa.Spec.MaxReplicas));
+    }
+
+    [Fact]
+    public async Task Provision_AFinishedApplicationAgain_ChangesNoResourceVersion()
+    {
+        var application = await NewApplicationAsync();
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(application));
+        var ns = TenantNames.Namespace(application.Id);
+        var before = await ResourceVersionsAsync(ns);
+
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(application));
+
+        Assert.Equal(before, await ResourceVersionsAsync(ns));
+        Assert.Equal(2, (await RunsAsync(application)).Count);
+        Assert.Equal(ApplicationStatus.Active, (await ReloadAsync(application)).Status);
+    }
+
+    private async Task<List<string>> ResourceVersionsAsync(string ns) =>
+    [
+        (await Cluster.CoreV1.ReadNamespaceAsync(ns, cancellationToken: Ct)).Metadata.ResourceVersion,
+        (await Cluster.CoreV1.ReadNamespacedServiceAccountAsync("authsome", ns, cancellationToken: Ct)).Metadata.ResourceVersion,
+        (await Cluster.CoreV1.ReadNamespacedSecretAsync("authsome", ns, cancellationToken: Ct)).Metadata.ResourceVersion,
+        (await Cluster.CoreV1.ReadNamespacedConfigMapAsync("authsome", ns, cancellationToken: Ct)).Metadata.ResourceVersion,
+        (await Cluster.CoreV1.ReadNamespacedResourceQuotaAsync("authsome", ns, cancellationToken: Ct)).Metadata.ResourceVersion,
+        (await Cluster.CoreV1.ReadNamespacedLimitRangeAsync("authsome", ns, cancellationToken: Ct)).Metadata.ResourceVersion,
+        (await Cluster.NetworkingV1.ReadNamespacedNetworkPolicyAsync("authsome", ns, cancellationToken: Ct)).Metadata.ResourceVersion,
+        (await Cluster.AppsV1.ReadNamespacedDeploymentAsync("authsome", ns, cancellationToken: Ct)).Metadata.ResourceVersion,
+        (await Cluster.CoreV1.ReadNamespacedServiceAsync("authsome", ns, cancellationToken: Ct)).Metadata.ResourceVersion,
+        (await Cluster.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync("authsome", ns, cancellationToken: Ct)).Metadata.ResourceVersion,
+        (await Cluster.AutoscalingV2.ReadNamespacedHorizontalPodAutoscalerAsync("authsome", ns, cancellationToken: Ct)).Metadata.ResourceVersion,
+    ];
+
+    [Fact]
+    public async Task Provision_Through429And500Faults_EndsActive()
+    {
+        var application = await NewApplicationAsync();
+        var ns = TenantNames.Namespace(application.Id);
+        kubernetes.Cluster.Faults.FailNext(2, 429, verb: "patch", resource: "namespaces", retryAfterSeconds: 1);
+        kubernetes.Cluster.Faults.FailNext(2, 500, verb: "patch", resource: "deployments", @namespace: ns);
+        kubernetes.Cluster.Faults.FailNext(1, 503, verb: "get", resource: "deployments", @namespace: ns);
+
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(application));
+
+        Assert.Equal(ApplicationStatus.Active, (await ReloadAsync(application)).Status);
+        Assert.All(Assert.Single(await RunsAsync(application)).Steps, s => Assert.Equal(1, s.Attempts));
+    }
+
+    [Fact]
+    public async Task Provision_ImagePullFailure_FailsWithTheReason_ThenRetryAfterTheFix_EndsActive()
+    {
+        var application = await NewApplicationAsync();
+        var ns = TenantNames.Namespace(application.Id);
+        kubernetes.Cluster.Faults.FailImagePulls(ns);
+        try
+        {
+            Assert.Equal(ProvisioningOutcome.Failed, await ProvisionAsync(application));
+
+            Assert.Equal(ApplicationStatus.Failed, (await ReloadAsync(application)).Status);
+            var failed = Assert.Single(await RunsAsync(application));
+            Assert.Equal(ProvisioningRunStatus.Failed, failed.Status);
+            var step = Assert.Single(failed.Steps, s => s.Status == ProvisioningStepStatus.Failed);
+            Assert.Equal((ProvisioningSteps.Rollout, 3), (step.Name, step.Attempts));
+            Assert.Contains("ImagePull", failed.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            kubernetes.Cluster.Faults.FailImagePulls(ns, fail: false);
+        }
+
+        var retried = await ProvisionAsync(application);
+
+        var retry = (await RunsAsync(application))[^1];
+        Assert.True(retried == ProvisioningOutcome.Succeeded, retry.Error);
+        Assert.Equal(ApplicationStatus.Active, (await ReloadAsync(application)).Status);
+        // The retry resumed from the failed step: the steps before it were not run again.
+        Assert.All(retry.Steps.Where(s => s.Order < ProvisioningSteps.All.ToList().IndexOf(ProvisioningSteps.Rollout)), s => Assert.Equal(0, s.Attempts));
+        Assert.Equal(1, retry.Steps.Single(s => s.Name == ProvisioningSteps.Rollout).Attempts);
+    }
+
+    [Fact]
+    public async Task Provision_TwoRunsAtOnce_OnlyOneProceeds()
+    {
+        var application = await NewApplicationAsync();
+
+        var outcomes = await Task.WhenAll(ProvisionAsync(application), ProvisionAsync(application));
+
+        Assert.Equal([ProvisioningOutcome.Succeeded, ProvisioningOutcome.AlreadyRunning], outcomes.Order());
+        Assert.Single(await RunsAsync(application));
+        Assert.Equal(ApplicationStatus.Active, (await ReloadAsync(application)).Status);
+    }
+}
