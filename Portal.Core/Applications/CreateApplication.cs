@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.ApiKeys;
 using Portal.Core.Audit;
+using Portal.Core.Provisioning;
 using Portal.Core.Provisioning.Kubernetes;
 using Portal.Core.Workspaces;
 
@@ -17,7 +18,8 @@ public sealed class CreateApplication(
     TimeProvider clock,
     ManageApiKeys keys,
     KubernetesOptions regions,
-    IOptions<ApplicationOptions> options)
+    IOptions<ApplicationOptions> options,
+    IProvisioningQueue provisioning)
 {
     public async Task<Outcome<CreatedApplication>> ExecuteAsync(Actor actor, string workspaceId, NewApplication request, CancellationToken cancellationToken = default)
     {
@@ -92,6 +94,7 @@ public sealed class CreateApplication(
             return SlugTaken(slug);
         }
 
+        provisioning.Enqueue(application.Id);
         return new CreatedApplication(application, publicKey, secretKey);
     }
 

@@ -118,4 +118,35 @@ public sealed class CreateApplicationTests(TestServers servers) : PortalTest(ser
         Assert.Equal(role is null ? FailureCode.NotFound : null, listed.Failure?.Code);
         Assert.Equal(role is null ? null : (refusal is null ? 2 : 1), listed.Value?.Total);
     }
+
+    /// <summary>The whole path: create, the Hangfire worker provisions against the simulator, PostgreSQL and Redis, and the application becomes active.</summary>
+    [Fact]
+    public async Task Create_IsProvisionedByTheWorker_UntilActive()
+    {
+        await using var app = await PortalApp.CreateAsync(Servers, new Dictionary<string, string?>(Settings)
+        {
+            ["Portal:Roles:1"] = "worker",
+            ["Kubernetes:Simulator:PodStartDelay"] = "00:00:00.050",
+            ["Kubernetes:Simulator:PodReadyDelay"] = "00:00:00.100",
+        });
+        var owner = await WorkspaceSteps.CreateUserAsync(app);
+        var workspace = await WorkspaceSteps.CreateWorkspaceAsync(app, owner);
+
+        var created = await WorkspaceSteps.RunAsync(app, sp => sp.GetRequiredService<CreateApplication>()
+            .ExecuteAsync(WorkspaceSteps.ActorFor(owner), workspace.Id, Request("Storefront")));
+        Assert.True(created.Succeeded, created.Failure?.Message);
+
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        Application? current;
+        do
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+            await using var db = app.CreateDbContext();
+            current = await db.Set<Application>().AsNoTracking().SingleAsync(a => a.Id == created.Value.Application.Id, TestContext.Current.CancellationToken);
+        }
+        while (current.Status == ApplicationStatus.Provisioning && DateTime.UtcNow < deadline);
+
+        Assert.Equal(ApplicationStatus.Active, current.Status);
+        Assert.StartsWith("http://authsome.authsome-app-", current.InternalUrl, StringComparison.Ordinal);
+    }
 }
