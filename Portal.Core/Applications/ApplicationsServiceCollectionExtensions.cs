@@ -11,6 +11,7 @@ public static class ApplicationsServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<CreateApplication>();
         services.AddScoped<ApplicationQueries>();
+        services.AddScoped<RetryProvisioning>();
         return services;
     }
 }

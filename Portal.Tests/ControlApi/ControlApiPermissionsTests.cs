@@ -39,6 +39,7 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
             (c, f) => PostAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/applications", new { name = "Second", environment = "staging", region = "us-east-1" })),
         new("GET applications", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/applications"), Mutates: false),
         new("GET application", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/applications/{f.ApplicationId}"), Mutates: false),
+        new("POST retry-provisioning", WorkspacePermission.ManageApplications, (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/retry-provisioning", null)),
         new("GET keys", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/applications/{f.ApplicationId}/keys"), Mutates: false),
         new("POST keys", WorkspacePermission.ManageApplications,
             (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/keys", new { name = "ci", type = "secret", scopes = new[] { "users:read" } })),
@@ -136,7 +137,16 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
         }
 
         // An application with a secret key, written directly so that the set-up leaves no audit event.
-        var application = new Application { WorkspaceId = workspaceId, Name = "First", Slug = "first", Region = "us-east-1", CreatedAt = App.Clock.GetUtcNow() };
+        // Failed, so that "retry provisioning" has something to retry.
+        var application = new Application
+        {
+            WorkspaceId = workspaceId,
+            Name = "First",
+            Slug = "first",
+            Region = "us-east-1",
+            Status = ApplicationStatus.Failed,
+            CreatedAt = App.Clock.GetUtcNow(),
+        };
         var value = ApiKeyFormat.New(ApiKeyType.Secret, application.Environment);
         var key = new ApiKey
         {

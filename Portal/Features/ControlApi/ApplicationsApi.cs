@@ -68,6 +68,10 @@ public static class ApplicationsApi
         applications.MapGet("/", GetAsync)
             .WithName("GetApplication").WithSummary("Get an application")
             .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Read));
+        applications.MapPost("/retry-provisioning", RetryAsync)
+            .WithName("RetryProvisioning").WithSummary("Provision a failed application again, from the step that failed (202)")
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write))
+            .AddEndpointFilter<IdempotencyFilter>();
         applications.MapGet("/keys", ListKeysAsync)
             .WithName("ListKeys").WithSummary("List an application's keys: secret keys masked, with type, scopes, dates and last use")
             .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Read));
@@ -142,6 +146,14 @@ public static class ApplicationsApi
     {
         var found = await queries.GetAsync(http.User.UserId(), applicationId, http.RequestAborted);
         return found.Succeeded ? TypedResults.Ok(ApplicationResponse.From(found.Value)) : ApiError.From(found.Failure);
+    }
+
+    private static async Task<Results<Accepted<ApplicationResponse>, ApiError>> RetryAsync(string applicationId, HttpContext http, RetryProvisioning retry)
+    {
+        var retried = await retry.ExecuteAsync(http.ToApiActor(), applicationId, http.RequestAborted);
+        return retried.Succeeded
+            ? TypedResults.Accepted($"{ControlApiEndpoints.Prefix}/applications/{applicationId}", ApplicationResponse.From(retried.Value))
+            : ApiError.From(retried.Failure);
     }
 
     private static async Task<Results<Ok<List<KeyResponse>>, ApiError>> ListKeysAsync(string applicationId, HttpContext http, ApiKeyQueries queries)
