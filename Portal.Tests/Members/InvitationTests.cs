@@ -142,11 +142,7 @@ public sealed class InvitationTests(TestServers servers) : PortalTest(servers)
 
         // Posting the form anyway changes nothing.
         var token = new Uri(link).Query.Split("token=")[1];
-        var actor = Actor.User((await WorkspaceSteps.RunAsync(App, async sp =>
-        {
-            await using var db = App.CreateDbContext();
-            return await db.Users.SingleAsync(u => u.Email == other);
-        })).Id, other);
+        var actor = Actor.User(await WorkspaceSteps.UserIdAsync(App, other), other);
         var accepted = await WorkspaceSteps.RunAsync(App, sp => sp.GetRequiredService<AcceptInvitation>().ExecuteAsync(actor, Uri.UnescapeDataString(token)));
         Assert.Equal(FailureCode.Forbidden, accepted.Failure?.Code);
         Assert.Null(await MembershipAsync(workspace, other));

@@ -114,32 +114,39 @@ public static class ApplicationsApi
             return invalid;
         }
 
-        ApplicationEnvironment? byEnvironment = null;
-        if (environment is not null)
+        if (!TryParseFilter<ApplicationEnvironment>(environment, out var byEnvironment))
         {
-            if (!Enum.TryParse<ApplicationEnvironment>(environment, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
-            {
-                return ApiError.Invalid("environment is one of production, staging, development.", "environment");
-            }
-
-            byEnvironment = parsed;
+            return ApiError.Invalid("environment is one of production, staging, development.", "environment");
         }
 
-        ApplicationStatus? byStatus = null;
-        if (status is not null)
+        if (!TryParseFilter<ApplicationStatus>(status, out var byStatus))
         {
-            if (!Enum.TryParse<ApplicationStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
-            {
-                return ApiError.Invalid("status is one of provisioning, active, failed, restarting, suspended, deleting.", "status");
-            }
-
-            byStatus = parsed;
+            return ApiError.Invalid("status is one of provisioning, active, failed, restarting, suspended, deleting.", "status");
         }
 
         var found = await queries.ListAsync(http.User.UserId(), workspaceId, byEnvironment, byStatus, page ?? 1, pageSize ?? Paging.DefaultPageSize, http.RequestAborted);
         return found.Succeeded
             ? TypedResults.Ok(Paging.ToResponse<ApplicationView, ApplicationResponse>(found.Value, ApplicationResponse.From))
             : ApiError.From(found.Failure);
+    }
+
+    /// <summary>An optional enum filter of the query string, in any case; false when given but not a known value.</summary>
+    private static bool TryParseFilter<T>(string? value, out T? parsed)
+        where T : struct, Enum
+    {
+        parsed = null;
+        if (value is null)
+        {
+            return true;
+        }
+
+        if (!Enum.TryParse<T>(value, ignoreCase: true, out var known) || !Enum.IsDefined(known) || int.TryParse(value, out _))
+        {
+            return false;
+        }
+
+        parsed = known;
+        return true;
     }
 
     private static async Task<Results<Ok<ApplicationResponse>, ApiError>> GetAsync(string applicationId, HttpContext http, ApplicationQueries queries)
