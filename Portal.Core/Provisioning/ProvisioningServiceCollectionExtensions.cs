@@ -14,6 +14,8 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<TenantRedis>();
         services.AddSingleton<TenantSecrets>();
         services.AddSingleton<TransientRetry>();
+        services.AddSingleton<InstanceRollout>();
+        services.AddSingleton<InstanceSpecs>();
         services.AddScoped<ProvisionApplication>();
         return services;
     }
