@@ -273,8 +273,8 @@ public sealed partial class ProvisionApplication(
 
     private static Task<int> SetApplicationStatusAsync(PortalDbContext db, string applicationId, ApplicationStatus status, string? internalUrl, CancellationToken ct) =>
         internalUrl is null
-            ? db.Set<Application>().Where(a => a.Id == applicationId && a.DeletedAt == null).ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, status), ct)
-            : db.Set<Application>().Where(a => a.Id == applicationId && a.DeletedAt == null)
+            ? db.Set<Application>().Where(a => a.Id == applicationId && a.DeletedAt == null && a.Status != ApplicationStatus.Suspended).ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, status), ct)
+            : db.Set<Application>().Where(a => a.Id == applicationId && a.DeletedAt == null && a.Status != ApplicationStatus.Suspended)
                 .ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, status).SetProperty(x => x.InternalUrl, internalUrl), ct);
 
     private sealed class RunState(Application application)

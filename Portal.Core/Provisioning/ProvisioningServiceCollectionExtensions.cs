@@ -17,6 +17,8 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<InstanceRollout>();
         services.AddSingleton<InstanceSpecs>();
         services.AddScoped<ProvisionApplication>();
+        services.AddScoped<RollApplication>();
+        services.AddScoped<TeardownApplication>();
         return services;
     }
 }
