@@ -53,7 +53,9 @@ public static class JobsServiceCollectionExtensions
 
         services.AddSingleton<IEmailRetries, HangfireEmailRetries>();
         services.AddSingleton<IInvitationDelivery, HangfireInvitationDelivery>();
-        services.AddSingleton<IProvisioningQueue, HangfireProvisioningQueue>();
+        services.AddSingleton<HangfireProvisioningQueue>();
+        services.AddSingleton<IProvisioningQueue>(sp => sp.GetRequiredService<HangfireProvisioningQueue>());
+        services.AddSingleton<IInstanceRollQueue>(sp => sp.GetRequiredService<HangfireProvisioningQueue>());
 
         if (runWorker)
         {

@@ -8,6 +8,7 @@ public static class ApiKeysServiceCollectionExtensions
     {
         services.AddScoped<ManageApiKeys>();
         services.AddScoped<ApiKeyQueries>();
+        services.AddScoped<ApiKeyLookup>();
         return services;
     }
 }

@@ -34,5 +34,11 @@ public class Application
 
     public DateTimeOffset? DeletedAt { get; set; }
 
+    /// <summary>When the owner last asked for a restart; the pod template carries it, so a new value rolls the pods.</summary>
+    public DateTimeOffset? RestartedAt { get; set; }
+
+    /// <summary>Why the last configuration roll or restart failed (for the owner; never a secret); cleared by the next success.</summary>
+    public string? LastError { get; set; }
+
     public uint Version { get; set; }
 }

@@ -17,6 +17,7 @@ public class ApplicationConfiguration : IEntityTypeConfiguration<Application>
         builder.Property(a => a.Configuration).HasColumnType("jsonb");
         builder.Property(a => a.InternalUrl).HasMaxLength(300);
         builder.Property(a => a.CreatedByUserId).HasMaxLength(64);
+        builder.Property(a => a.LastError).HasMaxLength(1000);
         builder.Property(a => a.Version).IsRowVersion();
         builder.HasOne(a => a.Workspace).WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(a => new { a.WorkspaceId, a.Slug }).IsUnique();

@@ -14,4 +14,9 @@ public sealed class ApplicationOptions
     /// <summary>How long a deleted application can be restored before its instance is torn down.</summary>
     [Range(typeof(TimeSpan), "1.00:00:00", "90.00:00:00")]
     public TimeSpan DeletedRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Until when a deleted application can be restored; null when it is not deleted.</summary>
+    public DateTimeOffset? RestorableUntil(Application application) => application.DeletedAt + DeletedRetention;
+
+    public DateTimeOffset? RestorableUntil(ApplicationView application) => application.DeletedAt + DeletedRetention;
 }

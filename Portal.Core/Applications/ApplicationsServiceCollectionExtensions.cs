@@ -12,6 +12,9 @@ public static class ApplicationsServiceCollectionExtensions
         services.AddScoped<CreateApplication>();
         services.AddScoped<ApplicationQueries>();
         services.AddScoped<RetryProvisioning>();
+        services.AddScoped<UpdateApplication>();
+        services.AddScoped<RestartApplication>();
+        services.AddScoped<DeleteApplication>();
         return services;
     }
 }

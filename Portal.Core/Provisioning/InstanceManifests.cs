@@ -18,6 +18,7 @@ public static class InstanceManifests
     public const string EnvironmentLabel = "authsome.cloud/environment";
     public const string RegionLabel = "authsome.cloud/region";
     public const string ConfigHashAnnotation = "authsome.cloud/config-hash";
+    public const string RestartedAtAnnotation = "authsome.cloud/restarted-at";
 
     public static Dictionary<string, string> Labels(InstanceSpec spec) => new()
     {
@@ -83,6 +84,21 @@ public static class InstanceManifests
     /// <summary>Changes when the configuration does, so that a new ConfigMap rolls the pods.</summary>
     public static string ConfigHash(InstanceSpec spec) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', ConfigData(spec).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value)))))[..16];
+
+    /// <summary>
+    /// Always on the pod template, so every server-side apply (provisioning's, a roll's, drift repair's) keeps them:
+    /// the configuration's hash, and the last restart asked for. A change of either rolls the pods.
+    /// </summary>
+    public static Dictionary<string, string> PodAnnotations(InstanceSpec spec)
+    {
+        var annotations = new Dictionary<string, string> { [ConfigHashAnnotation] = ConfigHash(spec) };
+        if (spec.Application.RestartedAt is { } restartedAt)
+        {
+            annotations[RestartedAtAnnotation] = restartedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        }
+
+        return annotations;
+    }
 
     private static double CpuCores(string cpu) => new ResourceQuantity(cpu).ToDouble();
 
@@ -205,7 +221,7 @@ public static class InstanceManifests
                 Metadata = new V1ObjectMeta
                 {
                     Labels = Labels(spec),
-                    Annotations = new Dictionary<string, string> { [ConfigHashAnnotation] = ConfigHash(spec) },
+                    Annotations = PodAnnotations(spec),
                 },
                 Spec = new V1PodSpec
                 {

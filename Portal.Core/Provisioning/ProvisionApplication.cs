@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -26,52 +25,31 @@ public sealed partial class ProvisionApplication(
     TenantRedis redis,
     TenantSecrets secrets,
     TransientRetry retry,
+    InstanceRollout rollout,
+    InstanceSpecs specs,
     IOptions<ProvisioningOptions> options,
     TimeProvider clock,
     ILogger<ProvisionApplication> logger)
 {
-    private static readonly HashSet<string> StuckContainerReasons =
-        ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "CrashLoopBackOff", "CreateContainerConfigError"];
-
     public async Task<ProvisioningOutcome> ExecuteAsync(string applicationId, CancellationToken cancellationToken = default)
     {
-        // A session-level lock on a connection of its own, held for the whole run.
-        await using var lockConnection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await TryLockAsync(lockConnection, applicationId, cancellationToken))
+        // Held for the whole run; a configuration roll or a teardown holds the same lock.
+        await using var held = await ApplicationLock.TryAcquireAsync(dataSource, applicationId, cancellationToken);
+        if (held is null)
         {
             LogAlreadyRunning(logger, applicationId);
             return ProvisioningOutcome.AlreadyRunning;
         }
 
-        try
-        {
-            return await RunAsync(applicationId, cancellationToken);
-        }
-        finally
-        {
-            await UnlockAsync(lockConnection, applicationId);
-        }
-    }
-
-    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, string applicationId, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtextextended(@key, 0))", connection);
-        command.Parameters.AddWithValue("key", "provisioning:" + applicationId);
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    private static async Task UnlockAsync(NpgsqlConnection connection, string applicationId)
-    {
-        await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtextextended(@key, 0))", connection);
-        command.Parameters.AddWithValue("key", "provisioning:" + applicationId);
-        await command.ExecuteScalarAsync(CancellationToken.None);
+        return await RunAsync(applicationId, cancellationToken);
     }
 
     private async Task<ProvisioningOutcome> RunAsync(string applicationId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var application = await db.Set<Application>().AsNoTracking().SingleOrDefaultAsync(a => a.Id == applicationId, cancellationToken);
-        if (application is null || application.Status is ApplicationStatus.Deleting or ApplicationStatus.Deleted || application.DeletedAt is not null)
+        if (application is null || application.Status is ApplicationStatus.Deleting or ApplicationStatus.Deleted or ApplicationStatus.Suspended
+            || application.DeletedAt is not null)
         {
             return ProvisioningOutcome.NotProvisionable;
         }
@@ -233,7 +211,7 @@ public sealed partial class ProvisionApplication(
                 await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.HorizontalPodAutoscaler(instance), c), ct);
                 break;
             case ProvisioningSteps.Rollout:
-                await WaitForRolloutAsync(k8s, instance, ct);
+                await rollout.WaitAsync(k8s, instance, ct);
                 break;
             default:
                 throw new InvalidOperationException($"Unknown provisioning step '{step}'.");
@@ -264,100 +242,11 @@ public sealed partial class ProvisionApplication(
         await db.SaveChangesAsync(ct);
     }
 
-    private async Task<InstanceSpec> SpecAsync(PortalDbContext db, RunState state, CancellationToken ct)
-    {
-        if (state.Spec is { } cached)
-        {
-            return cached;
-        }
-
-        var application = state.Application;
-        var names = await db.Set<TenantCredentials>().AsNoTracking().SingleOrDefaultAsync(c => c.ApplicationId == application.Id, ct)
-            ?? throw new ProvisioningException("The application's credentials are missing; retry provisioning to generate them.");
-        var pg = postgres.AdminConnection(application.Region);
-        var pgHost = pg.Host ?? "localhost";
-        var redisEndpoint = redis.AdminConfiguration(application.Region).EndPoints.FirstOrDefault();
-        var (redisHost, redisPort) = redisEndpoint switch
-        {
-            System.Net.DnsEndPoint dns => (dns.Host, dns.Port == 0 ? 6379 : dns.Port),
-            System.Net.IPEndPoint ip => (ip.Address.ToString(), ip.Port == 0 ? 6379 : ip.Port),
-            _ => ("localhost", 6379),
-        };
-        var databaseUrl = $"postgres://{names.DatabaseRole}:{secrets.Unprotect(names.ProtectedDatabasePassword)}@{pgHost}:{pg.Port}/{names.DatabaseName}";
-        var redisUrl = $"redis://{names.RedisUser}:{secrets.Unprotect(names.ProtectedRedisPassword)}@{redisHost}:{redisPort}";
-        state.Spec = new InstanceSpec(application, names, databaseUrl, redisUrl, secrets.Unprotect(names.ProtectedSigningKey), pg.Port, redisPort, options.Value);
-        return state.Spec;
-    }
-
-    /// <summary>Until every replica of the current generation is ready; a pod that cannot start fails the attempt at once.</summary>
-    private async Task WaitForRolloutAsync(IKubernetes k8s, InstanceSpec instance, CancellationToken ct)
-    {
-        var settings = options.Value;
-        var elapsed = Stopwatch.StartNew();
-        var stuckSince = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
-        while (true)
-        {
-            var deployment = await retry.RunAsync(c => k8s.AppsV1.ReadNamespacedDeploymentAsync(InstanceManifests.Name, instance.Namespace, cancellationToken: c), ct);
-            if (RolledOut(deployment))
-            {
-                return;
-            }
-
-            if (deployment.Status?.Conditions?.FirstOrDefault(c => c.Type == "Progressing") is { Status: "False" } progressing)
-            {
-                throw new ProvisioningException($"The deployment stopped progressing ({progressing.Reason}): {progressing.Message}");
-            }
-
-            var pods = await retry.RunAsync(c => k8s.CoreV1.ListNamespacedPodAsync(instance.Namespace, labelSelector: "app.kubernetes.io/name=" + InstanceManifests.Name, cancellationToken: c), ct);
-            foreach (var pod in pods.Items)
-            {
-                var waiting = pod.Status?.ContainerStatuses?.Select(s => s.State?.Waiting).FirstOrDefault(w => w?.Reason is { } reason && StuckContainerReasons.Contains(reason));
-                if (waiting is null)
-                {
-                    stuckSince.Remove(pod.Metadata.Name);
-                    continue;
-                }
-
-                // A pod seen stuck may be a moment from recovering (the image was just fixed): only a pod that stays stuck fails the attempt.
-                var since = stuckSince.TryGetValue(pod.Metadata.Name, out var first) ? first : stuckSince[pod.Metadata.Name] = elapsed.Elapsed;
-                if (elapsed.Elapsed - since >= settings.StuckPodGrace)
-                {
-                    throw new ProvisioningException($"Pod {pod.Metadata.Name} cannot start: {waiting.Reason}: {waiting.Message} " + Hint(waiting.Reason));
-                }
-            }
-
-            if (elapsed.Elapsed > settings.RolloutTimeout)
-            {
-                throw new ProvisioningException(
-                    $"The rollout did not finish within {settings.RolloutTimeout}: {deployment.Status?.ReadyReplicas ?? 0} of {deployment.Spec.Replicas} replicas ready.");
-            }
-
-            await Task.Delay(settings.RolloutPollInterval, ct);
-        }
-    }
-
-    public static bool RolledOut(V1Deployment deployment)
-    {
-        var replicas = deployment.Spec.Replicas ?? 1;
-        var status = deployment.Status;
-        return status is not null
-            && status.ObservedGeneration >= deployment.Metadata.Generation
-            && status.UpdatedReplicas == replicas
-            && status.ReadyReplicas == replicas
-            && status.AvailableReplicas == replicas
-            && (status.Replicas ?? 0) == replicas;
-    }
-
-    private static string Hint(string? reason) => reason switch
-    {
-        "ErrImagePull" or "ImagePullBackOff" or "InvalidImageName" or "ErrImageNeverPull" =>
-            "Check that the instance image exists and the cluster can pull it, then retry provisioning.",
-        "CrashLoopBackOff" => "The server exits after starting: check its logs and configuration, then retry provisioning.",
-        _ => "Check the pod's events, then retry provisioning.",
-    };
+    private async Task<InstanceSpec> SpecAsync(PortalDbContext db, RunState state, CancellationToken ct) =>
+        state.Spec ??= await specs.BuildAsync(db, state.Application, ct);
 
     /// <summary>A message for the owner: the cause, never a secret (no connection strings or statements).</summary>
-    private static string Describe(Exception e)
+    internal static string Describe(Exception e)
     {
         var message = e switch
         {
@@ -384,8 +273,8 @@ public sealed partial class ProvisionApplication(
 
     private static Task<int> SetApplicationStatusAsync(PortalDbContext db, string applicationId, ApplicationStatus status, string? internalUrl, CancellationToken ct) =>
         internalUrl is null
-            ? db.Set<Application>().Where(a => a.Id == applicationId && a.DeletedAt == null).ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, status), ct)
-            : db.Set<Application>().Where(a => a.Id == applicationId && a.DeletedAt == null)
+            ? db.Set<Application>().Where(a => a.Id == applicationId && a.DeletedAt == null && a.Status != ApplicationStatus.Suspended).ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, status), ct)
+            : db.Set<Application>().Where(a => a.Id == applicationId && a.DeletedAt == null && a.Status != ApplicationStatus.Suspended)
                 .ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, status).SetProperty(x => x.InternalUrl, internalUrl), ct);
 
     private sealed class RunState(Application application)

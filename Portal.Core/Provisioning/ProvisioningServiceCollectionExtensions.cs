@@ -14,7 +14,11 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<TenantRedis>();
         services.AddSingleton<TenantSecrets>();
         services.AddSingleton<TransientRetry>();
+        services.AddSingleton<InstanceRollout>();
+        services.AddSingleton<InstanceSpecs>();
         services.AddScoped<ProvisionApplication>();
+        services.AddScoped<RollApplication>();
+        services.AddScoped<TeardownApplication>();
         return services;
     }
 }

@@ -43,6 +43,18 @@ public sealed class TenantPostgres(IOptions<ProvisioningOptions> options)
         await ClosePublicDatabasesAsync(connection, cancellationToken);
     }
 
+    /// <summary>
+    /// Drops the tenant database (terminating its connections: <c>WITH (FORCE)</c>, PostgreSQL 13 or later), then its
+    /// role. Either may be gone already: running it again is harmless.
+    /// </summary>
+    public async Task DropAsync(string region, string database, string role, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnection(region).ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {Quote(database)} WITH (FORCE)", null, cancellationToken);
+        await ExecuteAsync(connection, $"DROP ROLE IF EXISTS {Quote(role)}", null, cancellationToken);
+    }
+
     /// <summary>The tenant owns its database's public schema (a template may leave it to the administrator).</summary>
     private async Task EnsureSchemaOwnerAsync(string region, string database, string role, CancellationToken cancellationToken)
     {

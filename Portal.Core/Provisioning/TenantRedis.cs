@@ -23,6 +23,69 @@ public sealed class TenantRedis(IOptions<ProvisioningOptions> options) : IDispos
             "+@all", "-@admin", "-@dangerous").WaitAsync(cancellationToken);
     }
 
+    /// <summary>Removes the user (its open connections are closed by Redis); a missing user is fine.</summary>
+    public async Task DeleteUserAsync(string region, string user, CancellationToken cancellationToken) =>
+        await Connection(region).GetDatabase().ExecuteAsync("ACL", "DELUSER", user).WaitAsync(cancellationToken);
+
+    /// <summary>Every key under the prefix, in every database of the server: SCAN in pages, UNLINK in batches. Returns how many went.</summary>
+    public async Task<long> DeleteKeysAsync(string region, string keyPrefix, CancellationToken cancellationToken)
+    {
+        const int batch = 500;
+        var connection = Connection(region);
+        var pattern = EscapeGlob(keyPrefix) + "*";
+        long removed = 0;
+        foreach (var server in connection.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        {
+            var databases = server.DatabaseCount;
+            for (var index = 0; index < databases; index++)
+            {
+                var database = connection.GetDatabase(index);
+                var keys = new List<RedisKey>(batch);
+                await foreach (var key in server.KeysAsync(index, pattern, pageSize: batch).WithCancellation(cancellationToken))
+                {
+                    keys.Add(key);
+                    if (keys.Count == batch)
+                    {
+                        removed += await UnlinkAsync(database, keys);
+                    }
+                }
+
+                removed += await UnlinkAsync(database, keys);
+            }
+        }
+
+        return removed;
+    }
+
+    private static async Task<long> UnlinkAsync(IDatabase database, List<RedisKey> keys)
+    {
+        if (keys.Count == 0)
+        {
+            return 0;
+        }
+
+        var removed = (long)await database.ExecuteAsync("UNLINK", keys.Cast<object>().ToArray());
+        keys.Clear();
+        return removed;
+    }
+
+    /// <summary>A literal prefix for a SCAN MATCH pattern.</summary>
+    public static string EscapeGlob(string value)
+    {
+        var escaped = new System.Text.StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
+    }
+
     private ConnectionMultiplexer Connection(string region) =>
         _connections.GetOrAdd(region, r => new Lazy<ConnectionMultiplexer>(() =>
         {

@@ -1,11 +1,17 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Core.Applications;
 using Portal.Core.Audit;
+using Portal.Core.Provisioning;
 
 namespace Portal.Core.Workspaces;
 
-/// <summary>Soft deletion by an owner, restorable for <see cref="WorkspaceOptions.DeletedRetention"/>, and the restore.</summary>
-public sealed class DeleteWorkspace(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptions<WorkspaceOptions> options)
+/// <summary>
+/// Soft deletion by an owner, restorable for <see cref="WorkspaceOptions.DeletedRetention"/>, and the restore. Deleting
+/// suspends the workspace's applications (their keys stop working); restoring brings them back.
+/// </summary>
+public sealed class DeleteWorkspace(
+    IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptions<WorkspaceOptions> options, IProvisioningQueue provisioning)
 {
     /// <param name="confirmSlug">What the owner typed to confirm; null when the caller confirmed otherwise (an API DELETE).</param>
     public async Task<Outcome<Workspace>> ExecuteAsync(Actor actor, string workspaceId, string? confirmSlug, CancellationToken cancellationToken = default)
@@ -31,8 +37,17 @@ public sealed class DeleteWorkspace(IDbContextFactory<PortalDbContext> dbFactory
         var before = workspace.Status;
         workspace.Status = WorkspaceStatus.Deleted;
         workspace.DeletedAt = clock.GetUtcNow();
-        audit.Add(db, actor, "workspace.deleted", workspace.Id, "workspace", workspace.Id,
-            new AuditChanges().Field("status", before, workspace.Status));
+        var applications = await db.Set<Application>()
+            .Where(a => a.WorkspaceId == workspaceId && a.Status != ApplicationStatus.Deleting && a.Status != ApplicationStatus.Deleted)
+            .ToListAsync(cancellationToken);
+        foreach (var application in applications)
+        {
+            application.Status = ApplicationStatus.Suspended;
+        }
+
+        audit.Add(db, actor, "workspace.deleted", workspace.Id, "workspace", workspace.Id, new AuditChanges()
+            .Field("status", before, workspace.Status)
+            .Field<string?>("suspendedApplications", null, applications.Count == 0 ? null : string.Join(" ", applications.Select(a => a.Id))));
         await db.SaveChangesAsync(cancellationToken);
         return workspace;
     }
@@ -59,9 +74,27 @@ public sealed class DeleteWorkspace(IDbContextFactory<PortalDbContext> dbFactory
 
         workspace.Status = workspace.SuspendedAt is null ? WorkspaceStatus.Active : WorkspaceStatus.Suspended;
         workspace.DeletedAt = null;
-        audit.Add(db, actor, "workspace.restored", workspace.Id, "workspace", workspace.Id,
-            new AuditChanges().Field("status", WorkspaceStatus.Deleted, workspace.Status));
+        var applications = await db.Set<Application>()
+            .Where(a => a.WorkspaceId == workspaceId && a.Status == ApplicationStatus.Suspended)
+            .ToListAsync(cancellationToken);
+        var toProvision = new List<string>();
+        foreach (var application in applications)
+        {
+            if (await ApplicationLifecycleRules.ReactivateAsync(db, application, cancellationToken))
+            {
+                toProvision.Add(application.Id);
+            }
+        }
+
+        audit.Add(db, actor, "workspace.restored", workspace.Id, "workspace", workspace.Id, new AuditChanges()
+            .Field("status", WorkspaceStatus.Deleted, workspace.Status)
+            .Field<string?>("resumedApplications", null, applications.Count == 0 ? null : string.Join(" ", applications.Select(a => a.Id))));
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var id in toProvision)
+        {
+            provisioning.Enqueue(id);
+        }
+
         return workspace;
     }
 }

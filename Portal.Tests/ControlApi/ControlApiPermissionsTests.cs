@@ -39,6 +39,10 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
             (c, f) => PostAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/applications", new { name = "Second", environment = "staging", region = "us-east-1" })),
         new("GET applications", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/applications"), Mutates: false),
         new("GET application", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/applications/{f.ApplicationId}"), Mutates: false),
+        new("PATCH application", WorkspacePermission.ManageApplications, (c, f) => PatchAsync(c, $"/control/v1/applications/{f.ApplicationId}", new { name = "Renamed" })),
+        new("DELETE application", WorkspacePermission.ManageApplications, (c, f) => DeleteAsync(c, $"/control/v1/applications/{f.ApplicationId}")),
+        new("POST application restore", WorkspacePermission.ManageApplications, (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/restore", null)),
+        new("POST restart", WorkspacePermission.ManageApplications, (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/restart", null)),
         new("POST retry-provisioning", WorkspacePermission.ManageApplications, (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/retry-provisioning", null)),
         new("GET keys", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/applications/{f.ApplicationId}/keys"), Mutates: false),
         new("POST keys", WorkspacePermission.ManageApplications,
@@ -77,7 +81,8 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
             {
                 foreach (var (role, user) in actors)
                 {
-                    var fixture = await FixtureAsync(owner, other, role == WorkspaceRole.Owner ? null : (user, role), deleted: @case.Name == "POST restore");
+                    var fixture = await FixtureAsync(owner, other, role == WorkspaceRole.Owner ? null : (user, role), deleted: @case.Name == "POST restore",
+                        applicationDeleted: @case.Name == "POST application restore");
                     var response = await @case.Call(clients[role.ToString()], fixture);
                     var allowed = WorkspacePermissions.Allows(role, @case.Permission);
                     var status = (int)response.StatusCode;
@@ -92,7 +97,7 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
                     checkedCases++;
                 }
 
-                var hidden = await FixtureAsync(owner, other, null, deleted: @case.Name == "POST restore");
+                var hidden = await FixtureAsync(owner, other, null, deleted: @case.Name == "POST restore", applicationDeleted: @case.Name == "POST application restore");
                 var strangerResponse = await @case.Call(clients["stranger"], hidden);
                 var body = await strangerResponse.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
                 if ((int)strangerResponse.StatusCode != 404 || !body.Contains("\"not_found\"", StringComparison.Ordinal) || await AuditCountAsync(hidden.WorkspaceId) != 0)
@@ -118,7 +123,7 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
         Assert.Equal(Cases.Length * 6, checkedCases);
     }
 
-    private async Task<Fixture> FixtureAsync(TestUser owner, TestUser other, (TestUser User, WorkspaceRole Role)? actor, bool deleted)
+    private async Task<Fixture> FixtureAsync(TestUser owner, TestUser other, (TestUser User, WorkspaceRole Role)? actor, bool deleted, bool applicationDeleted = false)
     {
         var workspaceId = await CreateWorkspaceAsync(App, owner);
         if (actor is { } a)
@@ -137,14 +142,17 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
         }
 
         // An application with a secret key, written directly so that the set-up leaves no audit event.
-        // Failed, so that "retry provisioning" has something to retry.
+        // Failed after having been active (it has an internal URL), so that "retry provisioning" has something to
+        // retry and "restart" something to repair; deleting, for "restore".
         var application = new Application
         {
             WorkspaceId = workspaceId,
             Name = "First",
             Slug = "first",
             Region = "us-east-1",
-            Status = ApplicationStatus.Failed,
+            Status = applicationDeleted ? ApplicationStatus.Deleting : ApplicationStatus.Failed,
+            InternalUrl = "http://authsome.authsome-app-first.svc.cluster.local:8080",
+            DeletedAt = applicationDeleted ? App.Clock.GetUtcNow() : null,
             CreatedAt = App.Clock.GetUtcNow(),
         };
         var value = ApiKeyFormat.New(ApiKeyType.Secret, application.Environment);

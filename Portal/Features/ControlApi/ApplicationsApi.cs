@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Portal.Core.ApiKeys;
 using Portal.Core.ApiTokens;
 using Portal.Core.Applications;
@@ -19,21 +20,32 @@ public static class ApplicationsApi
     [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     public sealed record CreateApplicationRequest(string? Name, string? Slug, ApplicationEnvironment? Environment, string? Region, JsonElement? Configuration);
 
+    /// <summary>A PATCH: the fields present change. A new configuration rolls the instance (status <c>restarting</c>).</summary>
+    [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+    public sealed record UpdateApplicationRequest(string? Name, JsonElement? Configuration);
+
     [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     public sealed record CreateKeyRequest(string? Name, ApiKeyType? Type, IReadOnlyList<string>? Scopes, DateTimeOffset? ExpiresAt);
 
     [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     public sealed record RotateKeyRequest(DateTimeOffset? OldKeyExpiresAt);
 
+    /// <summary>An application; <see cref="RestorableUntil"/> is set while it is deleted and can still be restored.</summary>
     public sealed record ApplicationResponse(
         string Id, string WorkspaceId, string Name, string Slug, ApplicationEnvironment Environment, string Region, ApplicationStatus Status,
-        JsonElement Configuration, DateTimeOffset CreatedAt, DateTimeOffset? DeletedAt)
+        JsonElement Configuration, DateTimeOffset CreatedAt, DateTimeOffset? DeletedAt, DateTimeOffset? RestorableUntil = null)
     {
         public static ApplicationResponse From(ApplicationView a) =>
             new(a.Id, a.WorkspaceId, a.Name, a.Slug, a.Environment, a.Region, a.Status, JsonElement.Parse(a.Configuration), a.CreatedAt, a.DeletedAt);
 
         public static ApplicationResponse From(Application a) =>
             new(a.Id, a.WorkspaceId, a.Name, a.Slug, a.Environment, a.Region, a.Status, JsonElement.Parse(a.Configuration), a.CreatedAt, a.DeletedAt);
+
+        public static ApplicationResponse From(ApplicationView a, ApplicationOptions options) => From(a) with { RestorableUntil = Restorable(a.Status, options.RestorableUntil(a)) };
+
+        public static ApplicationResponse From(Application a, ApplicationOptions options) => From(a) with { RestorableUntil = Restorable(a.Status, options.RestorableUntil(a)) };
+
+        private static DateTimeOffset? Restorable(ApplicationStatus status, DateTimeOffset? until) => status == ApplicationStatus.Deleting ? until : null;
     }
 
     /// <summary>A key; <see cref="Value"/> is present only in the answer that created it.</summary>
@@ -68,6 +80,20 @@ public static class ApplicationsApi
         applications.MapGet("/", GetAsync)
             .WithName("GetApplication").WithSummary("Get an application")
             .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Read));
+        applications.MapPatch("/", UpdateAsync)
+            .WithName("UpdateApplication").WithSummary("Rename an application or change its configuration; a new configuration rolls the instance with no downtime")
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write));
+        applications.MapDelete("/", DeleteAsync)
+            .WithName("DeleteApplication").WithSummary("Delete an application (202): its keys stop working at once; restorable until restorableUntil")
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write));
+        applications.MapPost("/restore", RestoreAsync)
+            .WithName("RestoreApplication").WithSummary("Restore a deleted application within its restore window")
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write))
+            .AddEndpointFilter<IdempotencyFilter>();
+        applications.MapPost("/restart", RestartAsync)
+            .WithName("RestartApplication").WithSummary("Restart an active application's instance with no downtime (202; status restarting, then active)")
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write))
+            .AddEndpointFilter<IdempotencyFilter>();
         applications.MapPost("/retry-provisioning", RetryAsync)
             .WithName("RetryProvisioning").WithSummary("Provision a failed application again, from the step that failed (202)")
             .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write))
@@ -149,10 +175,47 @@ public static class ApplicationsApi
         return true;
     }
 
-    private static async Task<Results<Ok<ApplicationResponse>, ApiError>> GetAsync(string applicationId, HttpContext http, ApplicationQueries queries)
+    private static async Task<Results<Ok<ApplicationResponse>, ApiError>> GetAsync(
+        string applicationId, HttpContext http, ApplicationQueries queries, IOptions<ApplicationOptions> options)
     {
         var found = await queries.GetAsync(http.User.UserId(), applicationId, http.RequestAborted);
-        return found.Succeeded ? TypedResults.Ok(ApplicationResponse.From(found.Value)) : ApiError.From(found.Failure);
+        return found.Succeeded ? TypedResults.Ok(ApplicationResponse.From(found.Value, options.Value)) : ApiError.From(found.Failure);
+    }
+
+    private static async Task<Results<Ok<ApplicationResponse>, ApiError>> UpdateAsync(
+        string applicationId, [FromBody] UpdateApplicationRequest request, HttpContext http, UpdateApplication update)
+    {
+        if (request.Configuration is { ValueKind: JsonValueKind.Null })
+        {
+            return ApiError.Invalid("configuration is a JSON object; send {} for the defaults.", "configuration");
+        }
+
+        var configuration = request.Configuration is { } json ? json.GetRawText() : null;
+        var updated = await update.ExecuteAsync(http.ToApiActor(), applicationId, new ApplicationChange(request.Name, configuration), http.RequestAborted);
+        return updated.Succeeded ? TypedResults.Ok(ApplicationResponse.From(updated.Value)) : ApiError.From(updated.Failure);
+    }
+
+    private static async Task<Results<Accepted<ApplicationResponse>, ApiError>> DeleteAsync(
+        string applicationId, HttpContext http, DeleteApplication delete, IOptions<ApplicationOptions> options)
+    {
+        var deleted = await delete.ExecuteAsync(http.ToApiActor(), applicationId, confirmName: null, http.RequestAborted);
+        return deleted.Succeeded
+            ? TypedResults.Accepted($"{ControlApiEndpoints.Prefix}/applications/{applicationId}", ApplicationResponse.From(deleted.Value, options.Value))
+            : ApiError.From(deleted.Failure);
+    }
+
+    private static async Task<Results<Ok<ApplicationResponse>, ApiError>> RestoreAsync(string applicationId, HttpContext http, DeleteApplication delete)
+    {
+        var restored = await delete.RestoreAsync(http.ToApiActor(), applicationId, http.RequestAborted);
+        return restored.Succeeded ? TypedResults.Ok(ApplicationResponse.From(restored.Value)) : ApiError.From(restored.Failure);
+    }
+
+    private static async Task<Results<Accepted<ApplicationResponse>, ApiError>> RestartAsync(string applicationId, HttpContext http, RestartApplication restart)
+    {
+        var restarted = await restart.ExecuteAsync(http.ToApiActor(), applicationId, http.RequestAborted);
+        return restarted.Succeeded
+            ? TypedResults.Accepted($"{ControlApiEndpoints.Prefix}/applications/{applicationId}", ApplicationResponse.From(restarted.Value))
+            : ApiError.From(restarted.Failure);
     }
 
     private static async Task<Results<Accepted<ApplicationResponse>, ApiError>> RetryAsync(string applicationId, HttpContext http, RetryProvisioning retry)

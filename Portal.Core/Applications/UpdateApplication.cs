@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
+using Portal.Core.Provisioning;
+using Portal.Core.Workspaces;
+
+namespace Portal.Core.Applications;
+
+/// <summary>
+/// Renames an application or changes its configuration (checked against the instance settings schema). A new
+/// configuration rolls the instance with no downtime: status <c>restarting</c>, then <c>active</c>.
+/// </summary>
+public sealed class UpdateApplication(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, IInstanceRollQueue rolls)
+{
+    public async Task<Outcome<Application>> ExecuteAsync(Actor actor, string applicationId, ApplicationChange change, CancellationToken cancellationToken = default)
+    {
+        var name = change.Name?.Trim();
+        if ((name is null ? null : WorkspaceRules.ValidateName(name)) is { } badName)
+        {
+            return badName;
+        }
+
+        if (InstanceSettings.Validate(change.Configuration) is { } badConfiguration)
+        {
+            return badConfiguration;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var found = await ApplicationAccess.RequireAsync(db, actor.UserId, applicationId, WorkspacePermission.ManageApplications, cancellationToken);
+        if (!found.Succeeded)
+        {
+            return found.Failure;
+        }
+
+        var application = found.Value;
+        if (application.Status is ApplicationStatus.Deleting or ApplicationStatus.Suspended)
+        {
+            return Failure.Conflict($"The application is {ApplicationLifecycleRules.Describe(application.Status)}; restore it before changing it.");
+        }
+
+        var changes = new AuditChanges();
+        if (name is not null)
+        {
+            changes.Field("name", application.Name, name);
+            application.Name = name;
+        }
+
+        var roll = false;
+        if (change.Configuration is { } configuration && !JsonNode.DeepEquals(JsonNode.Parse(application.Configuration), JsonNode.Parse(configuration)))
+        {
+            // A roll under way takes the newest configuration when it runs; another one follows it if needed.
+            if (!ApplicationLifecycleRules.CanRoll(application) && application.Status != ApplicationStatus.Restarting)
+            {
+                return Failure.Conflict(
+                    $"The configuration can change once the application is active; it is {ApplicationLifecycleRules.Describe(application.Status)}.", "configuration");
+            }
+
+            changes.Field("configuration", application.Configuration, configuration);
+            changes.Field("status", application.Status, ApplicationStatus.Restarting);
+            application.Configuration = configuration;
+            application.Status = ApplicationStatus.Restarting;
+            application.LastError = null;
+            roll = true;
+        }
+
+        if (changes.IsEmpty)
+        {
+            return application;
+        }
+
+        audit.Add(db, actor, "application.updated", application.WorkspaceId, "application", application.Id, changes);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Failure.Conflict("The application changed at the same time; reload and try again.");
+        }
+
+        if (roll)
+        {
+            rolls.EnqueueRoll(application.Id);
+        }
+
+        return application;
+    }
+}
