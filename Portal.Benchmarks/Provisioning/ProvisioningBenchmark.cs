@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Portal.Core;
@@ -40,7 +41,7 @@ public static class ProvisioningBenchmark
     {
         var apps = IntOption(args, "--apps", 100);
         var faultRate = DoubleOption(args, "--fault-rate", 0.05);
-        var workers = IntOption(args, "--workers", 50);
+        var workers = IntOption(args, "--workers", 40);
         var workspaces = IntOption(args, "--workspaces", 5);
         var timeout = TimeSpan.FromSeconds(IntOption(args, "--timeout", 600));
         var scenario = StringOption(args, "--scenario", "both");
@@ -61,10 +62,15 @@ public static class ProvisioningBenchmark
         // The environment still wins (Provisioning__RolloutPollInterval=00:00:00.2 …), to try settings out.
         builder.Configuration.AddEnvironmentVariables();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // Failed attempts are expected under faults and counted from the step rows instead.
-        builder.Logging.AddFilter("Portal.Core.Provisioning", LogLevel.Error);
-        builder.Logging.AddFilter("Hangfire", LogLevel.Error);
+        // Failed attempts are expected under faults: counted by cause rather than printed.
+        builder.Logging.AddFilter<ConsoleLoggerProvider>("Portal.Core.Provisioning", LogLevel.Error);
+        builder.Logging.AddFilter<ConsoleLoggerProvider>("Hangfire", LogLevel.Error);
+        var failureLog = new StepFailureLog();
+        builder.Logging.AddProvider(failureLog);
 
+        // The portal's web services (sign-in, authorization) are registered by AddPortalCore but not used here: build
+        // the container without validating them all, as a worker-only portal would.
+        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = false }));
         var services = builder.Services;
         services.AddPortalCore(builder.Configuration);
         var kubernetes = services.AddKubernetesClusters(builder.Configuration, development: true);
@@ -72,9 +78,11 @@ public static class ProvisioningBenchmark
         services.AddPortalJobs(builder.Configuration, runWorker: true);
 
         var portalConnection = builder.Configuration.GetRequiredConnectionString("Portal");
+        List<string>? leftovers;
         await using (var control = NpgsqlDataSource.Create(portalConnection))
         {
-            if (!await PrepareDatabaseAsync(control))
+            leftovers = await PrepareDatabaseAsync(control);
+            if (leftovers is null)
             {
                 await Console.Error.WriteLineAsync($"The database of ConnectionStrings:Portal is not migrated; run through ./dev.sh bench provisioning, which migrates it.");
                 return 2;
@@ -99,7 +107,13 @@ public static class ProvisioningBenchmark
         var redisOptions = ConfigurationOptions.Parse(builder.Configuration.GetRequiredConnectionString("Redis"));
         redisOptions.AllowAdmin = true;
         await using var redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
-        var context = new BenchContext(host.Services, host.Services.GetRequiredService<NpgsqlDataSource>(), redis.GetServer(redis.GetEndPoints()[0]), timeout);
+        var context = new BenchContext(host.Services, host.Services.GetRequiredService<NpgsqlDataSource>(), redis.GetServer(redis.GetEndPoints()[0]), timeout, failureLog);
+
+        if (leftovers.Count > 0)
+        {
+            Console.WriteLine($"{leftovers.Count} applications left by an interrupted run:");
+            await RetireAsync(context, leftovers, keep: false);
+        }
 
         var provisioning = host.Services.GetRequiredService<IOptions<ProvisioningOptions>>().Value;
         var jobs = host.Services.GetRequiredService<IOptions<JobsOptions>>().Value;
@@ -136,7 +150,7 @@ public static class ProvisioningBenchmark
         return met ? 0 : 1;
     }
 
-    private sealed record BenchContext(IServiceProvider Services, NpgsqlDataSource Postgres, IServer Redis, TimeSpan Timeout);
+    private sealed record BenchContext(IServiceProvider Services, NpgsqlDataSource Postgres, IServer Redis, TimeSpan Timeout, StepFailureLog FailureLog);
 
     private sealed record Owner(string UserId, List<string> WorkspaceIds)
     {
@@ -161,7 +175,9 @@ public static class ProvisioningBenchmark
         long PeakConnections,
         TimeSpan ProcessCpu,
         OrphanReport Orphans,
-        IReadOnlyList<string> Errors);
+        IReadOnlyList<string> Errors,
+        string PeakBreakdown,
+        List<KeyValuePair<(string Step, string Error), int>> AttemptFailures);
 
     private static async Task<ScenarioResult> RunScenarioAsync(BenchContext context, Owner owner, string name, string region, SimulatedCluster cluster, FaultInjectingProxy? proxy, int count)
     {
@@ -170,21 +186,56 @@ public static class ProvisioningBenchmark
         using var clusterClient = cluster.CreateClient();
         var before = await TenantInventory.TakeAsync(context.Postgres, context.Redis, clusterClient, CancellationToken.None);
         var hangfireBefore = await HangfireStatesAsync(context.Postgres);
+        context.FailureLog.Clear();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var environments = Enum.GetValues<ApplicationEnvironment>();
 
         var started = Stopwatch.StartNew();
+        var createErrors = new List<string>();
         var created = await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
-            await using var scope = context.Services.CreateAsyncScope();
-            var outcome = await scope.ServiceProvider.GetRequiredService<CreateApplication>().ExecuteAsync(owner.Actor, owner.WorkspaceIds[i % owner.WorkspaceIds.Count],
-                new NewApplication($"Bench {region} {i}", $"{region}-{i:D4}", environments[i % environments.Length], region));
-            return outcome.Succeeded ? outcome.Value.Application.Id : throw new InvalidOperationException($"Creating application {i} failed: {outcome.Failure.Message}");
+            var slug = $"{region}-{i:D4}";
+            try
+            {
+                await using var scope = context.Services.CreateAsyncScope();
+                var outcome = await scope.ServiceProvider.GetRequiredService<CreateApplication>().ExecuteAsync(owner.Actor, owner.WorkspaceIds[i % owner.WorkspaceIds.Count],
+                    new NewApplication($"Bench {region} {i}", slug, environments[i % environments.Length], region));
+                if (outcome.Succeeded)
+                {
+                    return outcome.Value.Application.Id;
+                }
+
+                lock (createErrors)
+                {
+                    createErrors.Add($"create {slug}: {outcome.Failure.Message}");
+                }
+            }
+            catch (Exception e) when (e is NpgsqlException or DbUpdateException or BackgroundJobClientException or InvalidOperationException)
+            {
+                // An application saved but whose job could not be enqueued stays in provisioning with no job to move
+                // it on (stranded): it is found by its slug below and counted as not provisioned.
+                lock (createErrors)
+                {
+                    createErrors.Add($"create {slug}: {e.GetType().Name}: {e.GetBaseException().Message}");
+                }
+            }
+
+            return null;
         }));
         var createPhase = started.Elapsed;
-        var ids = created.ToList();
+        var ids = await IdsAsync(context, owner, region, count);
+        var stranded = ids.Except(created.OfType<string>()).ToList();
+        foreach (var error in createErrors.Take(5))
+        {
+            Console.WriteLine($"   {error}");
+        }
 
-        var peak = await WaitAsync(context, ids, started);
+        if (createErrors.Count > 0)
+        {
+            Console.WriteLine($"   {createErrors.Count} creations failed; {stranded.Count} of them left an application in provisioning with no job (stranded)");
+        }
+
+        var peak = await WaitAsync(context, ids.Except(stranded).ToList(), started, (0, ""));
         var firstPass = await StatusesAsync(context, ids);
         var succeededFirstPass = firstPass.Count(s => s.Value == ApplicationStatus.Active);
 
@@ -199,7 +250,7 @@ public static class ProvisioningBenchmark
                 await scope.ServiceProvider.GetRequiredService<RetryProvisioning>().ExecuteAsync(owner.Actor, id);
             }
 
-            peak = Math.Max(peak, await WaitAsync(context, ids, started));
+            peak = await WaitAsync(context, ids.Except(stranded).ToList(), started, peak);
         }
 
         var wall = started.Elapsed;
@@ -208,24 +259,41 @@ public static class ProvisioningBenchmark
         var statuses = await StatusesAsync(context, ids);
         var active = statuses.Where(s => s.Value == ApplicationStatus.Active).Select(s => s.Key).ToList();
         var after = await TenantInventory.TakeAsync(context.Postgres, context.Redis, clusterClient, CancellationToken.None);
+        foreach (var id in stranded)
+        {
+            createErrors.Add($"{id}: stranded in provisioning (saved, but its provisioning job was never enqueued)");
+        }
+
         var orphans = TenantInventory.Compare(before, after, active, statuses.Where(s => s.Value != ApplicationStatus.Active).Select(s => s.Key).ToList());
 
         var result = await MeasureAsync(context, ids);
         return new ScenarioResult(name, ids, createPhase, wall, succeededFirstPass, active.Count, result.CreateToActive, result.QueueWait, result.Steps, result.StepRetries,
             result.ExtraRuns, hangfireAfter.Failed - hangfireBefore.Failed, hangfireAfter.Processing - hangfireBefore.Processing,
-            proxy is null ? null : $"{proxy.DescribeInjected()} of {proxy.Requests} requests", peak, cpu, orphans, result.Errors);
+            proxy is null ? null : $"{proxy.DescribeInjected()} of {proxy.Requests} requests", peak.Count, cpu, orphans, [.. createErrors, .. result.Errors], peak.Breakdown,
+            [.. context.FailureLog.Failures.OrderByDescending(f => f.Value)]);
+    }
+
+    private static async Task<List<string>> IdsAsync(BenchContext context, Owner owner, string region, int count)
+    {
+        await using var db = await context.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var slugs = Enumerable.Range(0, count).Select(i => $"{region}-{i:D4}").ToList();
+        return await db.Set<Application>().Where(a => owner.WorkspaceIds.Contains(a.WorkspaceId) && slugs.Contains(a.Slug)).Select(a => a.Id).ToListAsync();
     }
 
     /// <summary>Until none is provisioning (or the timeout); returns the peak number of PostgreSQL connections seen.</summary>
-    private static async Task<long> WaitAsync(BenchContext context, List<string> ids, Stopwatch started)
+    private static async Task<(long Count, string Breakdown)> WaitAsync(BenchContext context, List<string> ids, Stopwatch started, (long Count, string Breakdown) peak)
     {
         var deadline = started.Elapsed + context.Timeout;
         var lastReport = TimeSpan.Zero;
-        long peak = 0;
         while (true)
         {
             var statuses = await StatusesAsync(context, ids);
-            peak = Math.Max(peak, await ScalarAsync<long>(context.Postgres, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"));
+            var connections = await ConnectionsAsync(context.Postgres);
+            if (connections.Sum(c => c.Count) > peak.Count)
+            {
+                peak = (connections.Sum(c => c.Count), string.Join("; ", connections.Select(c => $"{c.Count} {c.What}")));
+            }
+
             var pending = statuses.Count(s => s.Value is ApplicationStatus.Provisioning);
             if (pending == 0 || started.Elapsed > deadline)
             {
@@ -236,11 +304,30 @@ public static class ProvisioningBenchmark
             {
                 lastReport = started.Elapsed;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"   {started.Elapsed.TotalSeconds,5:F0} s: {statuses.Count(s => s.Value == ApplicationStatus.Active)} active, {statuses.Count(s => s.Value == ApplicationStatus.Failed)} failed, {pending} provisioning, {peak} PostgreSQL connections at most"));
+                    $"   {started.Elapsed.TotalSeconds,5:F0} s: {statuses.Count(s => s.Value == ApplicationStatus.Active)} active, {statuses.Count(s => s.Value == ApplicationStatus.Failed)} failed, {pending} provisioning, {peak.Count} PostgreSQL connections at most"));
             }
 
             await Task.Delay(250);
         }
+    }
+
+    /// <summary>The server's client connections, by what they are doing (the start of their last statement when idle).</summary>
+    private static async Task<List<(long Count, string What)>> ConnectionsAsync(NpgsqlDataSource postgres)
+    {
+        await using var command = postgres.CreateCommand(
+            """
+            SELECT count(*), state || ': ' || coalesce(datname, '') || ': ' || left(regexp_replace(query, '\s+', ' ', 'g'), 40) AS what
+            FROM pg_stat_activity WHERE backend_type = 'client backend'
+            GROUP BY 2 ORDER BY 1 DESC
+            """);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(long, string)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetInt64(0), reader.IsDBNull(1) ? "?" : reader.GetString(1)));
+        }
+
+        return rows;
     }
 
     private static async Task<Dictionary<string, ApplicationStatus>> StatusesAsync(BenchContext context, List<string> ids)
@@ -344,6 +431,11 @@ public static class ProvisioningBenchmark
             Console.WriteLine($"{step,-15}{s.Length,6}{P(s, 0.5),10}{P(s, 0.95),8}{P(s, 1),8}{P(l, 0.5),18}{P(l, 0.95),8}{retries,9}");
         }
 
+        foreach (var ((step, error), times) in r.AttemptFailures.Take(12))
+        {
+            Console.WriteLine($"   {times,4} × {step} attempt failed: {error}");
+        }
+
         var o = r.Orphans;
         Console.WriteLine();
         Console.WriteLine($"tenant objects     {o.ActiveApplications} active applications: {o.Missing.Count} of their {o.ActiveApplications * 4} databases, roles, Redis users and namespaces missing; " +
@@ -362,6 +454,8 @@ public static class ProvisioningBenchmark
         {
             Console.WriteLine($"   {error}");
         }
+
+        Console.WriteLine($"PostgreSQL connections at the peak: {r.PeakBreakdown}");
     }
 
     /// <summary>A user and pro workspaces of this invocation (pro: the free plan's limit of 3 applications does not apply).</summary>
@@ -404,13 +498,14 @@ public static class ProvisioningBenchmark
 
     /// <summary>
     /// The bench database is throw-away: its Hangfire schema is rebuilt so that jobs of an aborted run cannot add
-    /// load, and applications left by earlier runs are marked deleted so that no job (reconciliation) touches them.
+    /// load, and applications left by an interrupted run are marked deleted so that no job (reconciliation) touches
+    /// them; their ids are returned (null when the database is not migrated) to drop their tenant objects.
     /// </summary>
-    private static async Task<bool> PrepareDatabaseAsync(NpgsqlDataSource control)
+    private static async Task<List<string>?> PrepareDatabaseAsync(NpgsqlDataSource control)
     {
         if (await ScalarAsync<bool>(control, """SELECT to_regclass('"Applications"') IS NULL"""))
         {
-            return false;
+            return null;
         }
 
         await using (var drop = control.CreateCommand($"DROP SCHEMA IF EXISTS {JobsOptions.Schema} CASCADE"))
@@ -419,9 +514,15 @@ public static class ProvisioningBenchmark
         }
 
         await JobsServiceCollectionExtensions.InstallJobStorageAsync(control, CancellationToken.None);
-        await using var retire = control.CreateCommand("""UPDATE "Applications" SET "Status" = 'Deleted', "DeletedAt" = now() WHERE "Status" <> 'Deleted'""");
-        await retire.ExecuteNonQueryAsync();
-        return true;
+        await using var retire = control.CreateCommand("""UPDATE "Applications" SET "Status" = 'Deleted', "DeletedAt" = now() WHERE "Status" <> 'Deleted' RETURNING "Id" """);
+        await using var reader = await retire.ExecuteReaderAsync();
+        var ids = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
     }
 
     /// <summary>
@@ -442,22 +543,34 @@ public static class ProvisioningBenchmark
             return;
         }
 
-        foreach (var id in ids)
+        var dropping = Stopwatch.StartNew();
+        try
         {
-            await using (var drop = context.Postgres.CreateCommand($"DROP DATABASE IF EXISTS {TenantPostgres.Quote(TenantNames.Database(id))} WITH (FORCE)"))
+            foreach (var id in ids)
             {
-                await drop.ExecuteNonQueryAsync();
-            }
+                foreach (var sql in new[]
+                {
+                    $"DROP DATABASE IF EXISTS {TenantPostgres.Quote(TenantNames.Database(id))} WITH (FORCE)",
+                    $"DROP ROLE IF EXISTS {TenantPostgres.Quote(TenantNames.Role(id))}",
+                })
+                {
+                    // A loaded machine makes a DROP DATABASE's checkpoint slow: no command timeout.
+                    await using var drop = context.Postgres.CreateCommand(sql);
+                    drop.CommandTimeout = 0;
+                    await drop.ExecuteNonQueryAsync();
+                }
 
-            await using (var drop = context.Postgres.CreateCommand($"DROP ROLE IF EXISTS {TenantPostgres.Quote(TenantNames.Role(id))}"))
-            {
-                await drop.ExecuteNonQueryAsync();
+                await context.Redis.ExecuteAsync("ACL", "DELUSER", TenantNames.RedisUser(id));
             }
-
-            await context.Redis.ExecuteAsync("ACL", "DELUSER", TenantNames.RedisUser(id));
+        }
+        catch (Exception e) when (e is NpgsqlException or RedisException)
+        {
+            Console.WriteLine($"Cleaning up failed ({e.GetBaseException().Message}); the next run counts what is left as existing before it.");
+            return;
         }
 
-        Console.WriteLine($"Dropped the {ids.Count} applications' databases, roles and Redis users (--keep leaves them).");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Dropped the {ids.Count} applications' databases, roles and Redis users in {dropping.Elapsed.TotalSeconds:F1} s (--keep leaves them)."));
     }
 
     private static async Task<(long Processing, long Failed)> HangfireStatesAsync(NpgsqlDataSource postgres) =>
