@@ -32,7 +32,7 @@ namespace Portal.Benchmarks.Provisioning;
 public static class ProvisioningBenchmark
 {
     private const string Usage =
-        "Usage: Portal.Benchmarks provisioning [--apps N] [--fault-rate R] [--scenario both|clean|faults] [--workers W] [--workspaces K] [--timeout SECONDS] [--keep]";
+        "Usage: Portal.Benchmarks provisioning [--apps N] [--fault-rate R] [--scenario both|clean|faults] [--workers W] [--max-pool P] [--workspaces K] [--timeout SECONDS] [--keep]";
 
     private const string CleanRegion = "bench-clean";
     private const string FaultsRegion = "bench-faults";
@@ -41,12 +41,13 @@ public static class ProvisioningBenchmark
     {
         var apps = IntOption(args, "--apps", 100);
         var faultRate = DoubleOption(args, "--fault-rate", 0.05);
-        var workers = IntOption(args, "--workers", 40);
+        var workers = IntOption(args, "--workers", 30);
         var workspaces = IntOption(args, "--workspaces", 5);
         var timeout = TimeSpan.FromSeconds(IntOption(args, "--timeout", 600));
         var scenario = StringOption(args, "--scenario", "both");
         var keep = args.Contains("--keep");
-        if (apps < 1 || faultRate is < 0 or >= 1 || workers is < 1 or > 200 || workspaces < 1 || timeout <= TimeSpan.Zero || scenario is not ("both" or "clean" or "faults"))
+        var maxPool = IntOption(args, "--max-pool", 40);
+        if (maxPool < 0 || apps < 1 || faultRate is < 0 or >= 1 || workers is < 1 or > 200 || workspaces < 1 || timeout <= TimeSpan.Zero || scenario is not ("both" or "clean" or "faults"))
         {
             await Console.Error.WriteLineAsync(Usage);
             return 2;
@@ -61,6 +62,19 @@ public static class ProvisioningBenchmark
         });
         // The environment still wins (Provisioning__RolloutPollInterval=00:00:00.2 …), to try settings out.
         builder.Configuration.AddEnvironmentVariables();
+        if (maxPool > 0)
+        {
+            // Caps the control database's pools (the portal's data source and Hangfire's, each up to this size) and
+            // gives the tenant servers' administration a pool of its own of 8, so that together they stay under
+            // the server's max_connections.
+            var portal = builder.Configuration.GetRequiredConnectionString("Portal");
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Portal"] = new NpgsqlConnectionStringBuilder(portal) { MaxPoolSize = maxPool }.ConnectionString,
+                [$"Provisioning:Regions:{CleanRegion}:PostgresAdmin"] = new NpgsqlConnectionStringBuilder(portal) { MaxPoolSize = 8 }.ConnectionString,
+                [$"Provisioning:Regions:{FaultsRegion}:PostgresAdmin"] = new NpgsqlConnectionStringBuilder(portal) { MaxPoolSize = 8 }.ConnectionString,
+            });
+        }
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Failed attempts are expected under faults: counted by cause rather than printed.
         builder.Logging.AddFilter<ConsoleLoggerProvider>("Portal.Core.Provisioning", LogLevel.Error);
@@ -123,6 +137,7 @@ public static class ProvisioningBenchmark
             Provisioning benchmark: {apps} applications in {workspaces} pro workspaces, created at once through CreateApplication.
             Hangfire: {server.WorkersCount} workers, queue poll {jobs.QueuePollInterval.TotalSeconds} s (long polling on), schedule poll {jobs.SchedulePollingInterval.TotalSeconds} s
             Engine: retry delay {provisioning.RetryDelay.TotalSeconds} s (max {provisioning.MaxRetryDelay.TotalSeconds} s), {provisioning.TransientRetries} transient retries per call, {provisioning.MaxAttempts} attempts per step, rollout poll {provisioning.RolloutPollInterval.TotalMilliseconds} ms
+            Connections: {(maxPool > 0 ? $"pools capped at {maxPool} (portal data source, Hangfire) and 8 (tenant administration)" : "Npgsql defaults (up to 100 per pool)")}
             Simulator: pod start {simulatorSettings.PodStartDelay.TotalSeconds} s, ready {simulatorSettings.PodReadyDelay.TotalSeconds} s after; PostgreSQL max_connections {maxConnections}; load average {LoadAverage()}
             """));
 
