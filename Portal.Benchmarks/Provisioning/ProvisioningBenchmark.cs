@@ -125,7 +125,7 @@ public static class ProvisioningBenchmark
 
         if (leftovers.Count > 0)
         {
-            Console.WriteLine($"{leftovers.Count} applications left by an interrupted run:");
+            Console.WriteLine($"{leftovers.Count} applications left by an interrupted run (or --keep):");
             await RetireAsync(context, leftovers, keep: false);
         }
 
@@ -529,7 +529,18 @@ public static class ProvisioningBenchmark
         }
 
         await JobsServiceCollectionExtensions.InstallJobStorageAsync(control, CancellationToken.None);
-        await using var retire = control.CreateCommand("""UPDATE "Applications" SET "Status" = 'Deleted', "DeletedAt" = now() WHERE "Status" <> 'Deleted' RETURNING "Id" """);
+        // Also applications already marked deleted whose database or role is still there (a run stopped while cleaning up, or --keep).
+        await using var retire = control.CreateCommand(
+            """
+            WITH leftover AS (
+                SELECT "Id" FROM "Applications" a
+                WHERE "Status" <> 'Deleted'
+                   OR EXISTS (SELECT 1 FROM pg_database WHERE datname = 'authsome_app_' || lower(substr(a."Id", 5)))
+                   OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authsome_app_' || lower(substr(a."Id", 5))))
+            UPDATE "Applications" a SET "Status" = 'Deleted', "DeletedAt" = coalesce(a."DeletedAt", now())
+            FROM leftover l WHERE a."Id" = l."Id"
+            RETURNING a."Id"
+            """);
         await using var reader = await retire.ExecuteReaderAsync();
         var ids = new List<string>();
         while (await reader.ReadAsync())
