@@ -4,7 +4,8 @@
 #   ./dev.sh test    install what is missing and run the whole test suite (real PostgreSQL, Redis, SMTP, Chromium)
 #   ./dev.sh e2e     only the browser tests
 #   ./dev.sh bench   the benchmarks (job latency against the development PostgreSQL, Kubernetes simulator load); 'bench jobs',
-#                    'bench kubernetes' or 'bench workspaces' (pages and control API with 1,000 workspaces) runs one
+#                    'bench kubernetes', 'bench workspaces' (pages and control API with 1,000 workspaces) or
+#                    'bench provisioning [--apps 100] [--fault-rate 0.05]' (applications provisioned at once) runs one
 #   ./dev.sh stop    stop the PostgreSQL and Redis that 'run' left running
 set -euo pipefail
 
@@ -195,6 +196,23 @@ bench_workspaces() {
   dotnet run -c Release --no-build --project "$ROOT/Portal.Benchmarks" -- workspaces --url "http://127.0.0.1:$port" "$@"
 }
 
+# Applications provisioned at once by the portal's Hangfire worker against the development PostgreSQL and Redis and
+# the Kubernetes simulator (in the benchmark's process), in a throw-away, migrated authsome_bench_provisioning database.
+bench_provisioning() {
+  ensure_packages initdb:postgresql redis-server:redis-server redis-cli:redis-tools
+  trap stop_started EXIT
+  start_postgres
+  start_redis
+  dev_environment
+  export ConnectionStrings__Portal="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=authsome_bench_provisioning"
+  as_pg "$(pg_bindir)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'authsome_bench_provisioning'" \
+    | grep -q 1 || as_pg "$(pg_bindir)/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres authsome_bench_provisioning
+  dotnet build "$ROOT/Portal/Portal.csproj" -c Release -v quiet -nologo
+  dotnet build "$ROOT/Portal.Benchmarks/Portal.Benchmarks.csproj" -c Release -v quiet -nologo
+  dotnet run -c Release --no-build --project "$ROOT/Portal" --no-launch-profile -- migrate >/dev/null
+  dotnet run -c Release --no-build --project "$ROOT/Portal.Benchmarks" -- provisioning "$@"
+}
+
 cmd_bench() {
   # 'kubernetes' needs no service: the simulator runs inside the benchmark.
   if [ "${1:-}" = kubernetes ]; then
@@ -205,6 +223,11 @@ cmd_bench() {
   if [ "${1:-}" = workspaces ]; then
     shift
     bench_workspaces "$@"
+    return
+  fi
+  if [ "${1:-}" = provisioning ]; then
+    shift
+    bench_provisioning "$@"
     return
   fi
   local only_jobs=false
@@ -218,6 +241,7 @@ cmd_bench() {
   dotnet run -c Release --project "$ROOT/Portal.Benchmarks" -- "$@"
   if [ "$only_jobs" = false ]; then
     dotnet run -c Release --no-build --project "$ROOT/Portal.Benchmarks" -- kubernetes
+    bench_provisioning
     bench_workspaces
   fi
 }
@@ -228,5 +252,5 @@ case "${1:-}" in
   e2e) shift; run_tests --filter-trait "Category=E2E" "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   stop) stop_postgres; stop_redis ;;
-  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -17,6 +17,12 @@ if (args.FirstOrDefault() == "kubernetes")
     return await KubernetesBenchmark.RunAsync(args[1..]);
 }
 
+// `provisioning [--apps N] [--fault-rate R] …`: N applications provisioned at once by the Hangfire worker, with and without faults.
+if (args.FirstOrDefault() == "provisioning")
+{
+    return await Portal.Benchmarks.Provisioning.ProvisioningBenchmark.RunAsync(args[1..]);
+}
+
 // `workspaces --url U`: the workspace pages and control API under 1,000 workspaces, 50,000 members, 200,000 events.
 if (args.FirstOrDefault() == "workspaces")
 {
