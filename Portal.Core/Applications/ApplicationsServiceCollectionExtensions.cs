@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Provisioning;
 
 namespace Portal.Core.Applications;
 
@@ -12,6 +13,8 @@ public static class ApplicationsServiceCollectionExtensions
         services.AddScoped<CreateApplication>();
         services.AddScoped<ApplicationQueries>();
         services.AddScoped<RetryProvisioning>();
+        services.AddScoped<ProvisioningProgressQueries>();
+        services.AddSingleton<ApplicationChanges>();
         return services;
     }
 }
