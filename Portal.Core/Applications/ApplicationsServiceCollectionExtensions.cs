@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Provisioning;
 
 namespace Portal.Core.Applications;
 
@@ -15,6 +16,8 @@ public static class ApplicationsServiceCollectionExtensions
         services.AddScoped<UpdateApplication>();
         services.AddScoped<RestartApplication>();
         services.AddScoped<DeleteApplication>();
+        services.AddScoped<ProvisioningProgressQueries>();
+        services.AddSingleton<ApplicationChanges>();
         return services;
     }
 }

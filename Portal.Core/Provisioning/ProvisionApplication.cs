@@ -29,6 +29,7 @@ public sealed partial class ProvisionApplication(
     InstanceSpecs specs,
     IOptions<ProvisioningOptions> options,
     TimeProvider clock,
+    ApplicationChanges changes,
     ILogger<ProvisionApplication> logger)
 {
     public async Task<ProvisioningOutcome> ExecuteAsync(string applicationId, CancellationToken cancellationToken = default)
@@ -65,6 +66,8 @@ public sealed partial class ProvisionApplication(
             await SetApplicationStatusAsync(db, applicationId, ApplicationStatus.Provisioning, null, cancellationToken);
         }
 
+        Changed(applicationId);
+
         LogRunStarted(logger, run.Id, applicationId);
         var state = new RunState(application);
         foreach (var step in run.Steps.OrderBy(s => s.Order))
@@ -81,6 +84,7 @@ public sealed partial class ProvisionApplication(
                 run.Error = $"Step '{step.Name}' failed after {step.Attempts} attempts: {step.Error}";
                 await db.SaveChangesAsync(cancellationToken);
                 await SetApplicationStatusAsync(db, applicationId, ApplicationStatus.Failed, null, cancellationToken);
+                Changed(applicationId);
                 LogRunFailed(logger, run.Id, applicationId, step.Name);
                 return ProvisioningOutcome.Failed;
             }
@@ -89,6 +93,7 @@ public sealed partial class ProvisionApplication(
         run.Status = ProvisioningRunStatus.Succeeded;
         run.FinishedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+        Changed(applicationId);
         LogRunSucceeded(logger, run.Id, applicationId);
         return ProvisioningOutcome.Succeeded;
     }
@@ -137,6 +142,7 @@ public sealed partial class ProvisionApplication(
             step.StartedAt = clock.GetUtcNow();
             step.FinishedAt = null;
             await db.SaveChangesAsync(cancellationToken);
+            Changed(state.Application.Id);
             try
             {
                 await EnsureAsync(db, state, step.Name, cancellationToken);
@@ -144,6 +150,7 @@ public sealed partial class ProvisionApplication(
                 step.Error = null;
                 step.FinishedAt = clock.GetUtcNow();
                 await db.SaveChangesAsync(cancellationToken);
+                Changed(state.Application.Id);
                 return true;
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not DbUpdateException)
@@ -159,6 +166,7 @@ public sealed partial class ProvisionApplication(
                 }
 
                 await db.SaveChangesAsync(cancellationToken);
+                Changed(state.Application.Id);
                 await Task.Delay(TransientRetry.BackOff(step.Attempts - 1, settings.RetryDelay, settings.MaxRetryDelay), cancellationToken);
             }
         }
@@ -276,6 +284,9 @@ public sealed partial class ProvisionApplication(
             ? db.Set<Application>().Where(a => a.Id == applicationId && a.DeletedAt == null && a.Status != ApplicationStatus.Suspended).ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, status), ct)
             : db.Set<Application>().Where(a => a.Id == applicationId && a.DeletedAt == null && a.Status != ApplicationStatus.Suspended)
                 .ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, status).SetProperty(x => x.InternalUrl, internalUrl), ct);
+
+    /// <summary>Open application pages reload at once (best effort: a Redis outage never fails the run).</summary>
+    private void Changed(string applicationId) => changes.Publish(applicationId);
 
     private sealed class RunState(Application application)
     {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using MudBlazor.Services;
 using Portal.Core;
 using Portal.Features.Accounts;
+using Portal.Features.Applications;
 using Portal.Features.Operations;
 using Portal.Features.Workspaces;
 using Portal.Jobs;
@@ -40,6 +41,7 @@ public static class PortalServices
             services.AddRazorComponents().AddInteractiveServerComponents();
             services.AddCascadingAuthenticationState();
             services.AddMudServices();
+            services.AddApplicationsWeb();
         }
 
         return builder;
