@@ -19,6 +19,7 @@ public sealed partial class RollApplication(
     InstanceSpecs specs,
     InstanceRollout rollout,
     TransientRetry retry,
+    ApplicationChanges changes,
     ILogger<RollApplication> logger)
 {
     public async Task<RollOutcome> ExecuteAsync(string applicationId, CancellationToken cancellationToken = default)
@@ -49,6 +50,7 @@ public sealed partial class RollApplication(
             var error = ProvisionApplication.Describe(e);
             await db.Set<Application>().Where(a => a.Id == applicationId && a.Status == ApplicationStatus.Restarting)
                 .ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, ApplicationStatus.Failed).SetProperty(x => x.LastError, error), cancellationToken);
+            changes.Publish(applicationId);
             LogRollFailed(logger, applicationId, error);
             return RollOutcome.Failed;
         }
@@ -56,6 +58,7 @@ public sealed partial class RollApplication(
         // Only if nothing else (a deletion) changed the status meanwhile.
         await db.Set<Application>().Where(a => a.Id == applicationId && a.Status == ApplicationStatus.Restarting)
             .ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, ApplicationStatus.Active).SetProperty(x => x.LastError, (string?)null), cancellationToken);
+        changes.Publish(applicationId);
         LogRolled(logger, applicationId);
         return RollOutcome.Succeeded;
     }

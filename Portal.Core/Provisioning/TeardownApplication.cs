@@ -25,6 +25,7 @@ public sealed partial class TeardownApplication(
     TenantRedis redis,
     TransientRetry retry,
     AuditLog audit,
+    ApplicationChanges changes,
     TimeProvider clock,
     IOptions<ApplicationOptions> applicationOptions,
     IOptions<ProvisioningOptions> provisioningOptions,
@@ -109,6 +110,7 @@ public sealed partial class TeardownApplication(
         audit.Add(db, Actor.System, "application.torn_down", application.WorkspaceId, "application", application.Id,
             new AuditChanges().Field("status", before, application.Status).Field<string?>("namespace", ns, null).Field<string?>("database", database, null));
         await db.SaveChangesAsync(cancellationToken);
+        changes.Publish(applicationId);
         LogTornDown(logger, applicationId, keys);
         return TeardownOutcome.TornDown;
     }
