@@ -52,6 +52,11 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, IOptionsMonito
         {
             return new(null, Truncate(Describe(e)), null, Elapsed(watch), false);
         }
+        catch (Exception e) when (e is InvalidOperationException or UriFormatException or IOException)
+        {
+            // Recorded as an attempt (and retried) rather than thrown, which would leave the delivery to the sweeper forever.
+            return new(null, Truncate(e.Message), null, Elapsed(watch), false);
+        }
     }
 
     private static WebhookDestinationRefusedException? Refusal(Exception? e)

@@ -23,6 +23,9 @@ public sealed class WebhooksPanelTests(TestServers servers) : BunitContext, IAsy
     private const string WorkspaceId = "ws_webhooks";
     private const string UserId = "usr_webhooks";
     private const string ApplicationId = "app_webhooks";
+
+    /// <summary>Loads hit the real database; on a busy 2-core machine the default second is not always enough.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
     private string _connectionString = "";
 
     public async ValueTask InitializeAsync()
@@ -95,16 +98,16 @@ public sealed class WebhooksPanelTests(TestServers servers) : BunitContext, IAsy
     {
         var panel = RenderPanel(canManage: false);
 
-        panel.WaitForAssertion(() => Assert.Contains("https://hooks.example.com/existing", panel.Find("[data-testid='webhooks-table']").TextContent, StringComparison.Ordinal));
+        panel.WaitForAssertion(() => Assert.Contains("https://hooks.example.com/existing", panel.Find("[data-testid='webhooks-table']").TextContent, StringComparison.Ordinal), Patience);
         Assert.Empty(panel.FindAll("[data-testid='add-webhook']"));
         Assert.Empty(panel.FindAll("[data-testid='webhook-delete']"));
         Assert.Contains("key.revoked", panel.Markup, StringComparison.Ordinal);
 
         panel.Find("[data-testid='webhook-deliveries'] button, button[data-testid='webhook-deliveries']").Click();
-        panel.WaitForAssertion(() => Assert.Equal("pending", panel.Find("[data-testid='delivery-status']").TextContent.Trim()));
+        panel.WaitForAssertion(() => Assert.Equal("pending", panel.Find("[data-testid='delivery-status']").TextContent.Trim()), Patience);
         Assert.Empty(panel.FindAll("[data-testid='delivery-redeliver']"));
         panel.Find("button[data-testid='delivery-attempts']").Click();
-        panel.WaitForAssertion(() => Assert.Contains("bad gateway from upstream", panel.Find("[data-testid='delivery-attempt']").TextContent, StringComparison.Ordinal));
+        panel.WaitForAssertion(() => Assert.Contains("bad gateway from upstream", panel.Find("[data-testid='delivery-attempt']").TextContent, StringComparison.Ordinal), Patience);
         Assert.Contains("502", panel.Find("[data-testid='delivery-attempt']").TextContent, StringComparison.Ordinal);
         Assert.Contains("42 ms", panel.Find("[data-testid='delivery-attempt']").TextContent, StringComparison.Ordinal);
     }
@@ -114,17 +117,17 @@ public sealed class WebhooksPanelTests(TestServers servers) : BunitContext, IAsy
     {
         var provider = Render<MudDialogProvider>();
         var panel = RenderPanel(canManage: true);
-        panel.WaitForAssertion(() => panel.Find("button[data-testid='add-webhook']"));
+        panel.WaitForAssertion(() => panel.Find("button[data-testid='add-webhook']"), Patience);
 
         panel.Find("button[data-testid='add-webhook']").Click();
-        provider.WaitForAssertion(() => provider.Find("[data-testid='add-webhook-dialog']"));
+        provider.WaitForAssertion(() => provider.Find("[data-testid='add-webhook-dialog']"), Patience);
         var url = provider.FindComponents<MudTextField<string>>().First(f => f.Instance.Label == "Endpoint URL");
         await provider.InvokeAsync(() => url.Instance.ValueChanged.InvokeAsync("https://hooks.example.com/new"));
         var rotated = provider.FindComponents<MudCheckBox<bool>>().Single(c => c.Instance.Label == PlatformEventTypes.KeyRotated);
         await provider.InvokeAsync(() => rotated.Instance.ValueChanged.InvokeAsync(true));
         provider.Find("button[data-testid='webhook-submit']").Click();
 
-        provider.WaitForAssertion(() => provider.Find("[data-testid='webhook-secret']"));
+        provider.WaitForAssertion(() => provider.Find("[data-testid='webhook-secret']"), Patience);
         var secret = System.Text.RegularExpressions.Regex.Match(provider.Markup, "whsec_[0-9A-Za-z]{43}").Value;
         Assert.NotEmpty(secret);
         await using var db = PostgresServer.CreateContext(_connectionString);
@@ -135,7 +138,7 @@ public sealed class WebhooksPanelTests(TestServers servers) : BunitContext, IAsy
         Assert.Equal(1, await db.Set<AuditEvent>().CountAsync(e => e.Action == "webhook.created" && e.ActorId == UserId, Xunit.TestContext.Current.CancellationToken));
 
         provider.Find("button[data-testid='webhook-done']").Click();
-        panel.WaitForAssertion(() => Assert.Contains("https://hooks.example.com/new", panel.Find("[data-testid='webhooks-table']").TextContent, StringComparison.Ordinal));
+        panel.WaitForAssertion(() => Assert.Contains("https://hooks.example.com/new", panel.Find("[data-testid='webhooks-table']").TextContent, StringComparison.Ordinal), Patience);
         Assert.DoesNotContain(secret, panel.Markup, StringComparison.Ordinal);
     }
 }
