@@ -12,6 +12,7 @@ using Portal.Core.Applications;
 using Portal.Core.Audit;
 using Portal.Core.Members;
 using Portal.Core.Notifications;
+using Portal.Core.Webhooks;
 using Portal.Core.Workspaces;
 using StackExchange.Redis;
 
@@ -27,7 +28,9 @@ public static class PortalCoreServiceCollectionExtensions
         var postgres = configuration.GetRequiredConnectionString("Portal");
         services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
         services.AddDbContextFactory<PortalDbContext>((sp, options) =>
-            options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.MigrationsAssembly(PortalDbContext.MigrationsAssembly)));
+            options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.MigrationsAssembly(PortalDbContext.MigrationsAssembly))
+                // Platform events become webhook deliveries in the same SaveChanges as the change they announce.
+                .AddInterceptors(sp.GetRequiredService<PlatformEvents>()));
 
         var redis = ConfigurationOptions.Parse(configuration.GetRequiredConnectionString("Redis"));
         // Keep reconnecting in the background when Redis is down at start or goes away later, and meanwhile fail
@@ -60,6 +63,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddMembers();
         services.AddApiKeys();
         services.AddApplications(configuration);
+        services.AddWebhooks(configuration);
         return services;
     }
 }

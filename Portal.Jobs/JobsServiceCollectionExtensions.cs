@@ -10,9 +10,11 @@ using Portal.Core;
 using Portal.Core.Members;
 using Portal.Core.Notifications;
 using Portal.Core.Provisioning;
+using Portal.Core.Webhooks;
 using Portal.Jobs.Members;
 using Portal.Jobs.Notifications;
 using Portal.Jobs.Provisioning;
+using Portal.Jobs.Webhooks;
 
 namespace Portal.Jobs;
 
@@ -56,6 +58,7 @@ public static class JobsServiceCollectionExtensions
         services.AddSingleton<HangfireProvisioningQueue>();
         services.AddSingleton<IProvisioningQueue>(sp => sp.GetRequiredService<HangfireProvisioningQueue>());
         services.AddSingleton<IInstanceRollQueue>(sp => sp.GetRequiredService<HangfireProvisioningQueue>());
+        services.AddSingleton<IWebhookQueue, HangfireWebhookQueue>();
 
         if (runWorker)
         {

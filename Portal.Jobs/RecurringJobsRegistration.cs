@@ -4,6 +4,7 @@ using Portal.Jobs.Accounts;
 using Portal.Jobs.ApiTokens;
 using Portal.Jobs.Audit;
 using Portal.Jobs.Provisioning;
+using Portal.Jobs.Webhooks;
 using Portal.Jobs.Workspaces;
 
 namespace Portal.Jobs;
@@ -23,6 +24,8 @@ internal sealed class RecurringJobsRegistration(IRecurringJobManager recurringJo
             PurgeExpiredApiTokensJob.RecurringId, JobQueues.Low, job => job.RunAsync(CancellationToken.None), Cron.Hourly(17));
         recurringJobs.AddOrUpdate<TeardownDeletedApplicationsJob>(
             TeardownDeletedApplicationsJob.RecurringId, JobQueues.Low, job => job.RunAsync(CancellationToken.None), Cron.Hourly(41));
+        recurringJobs.AddOrUpdate<SweepWebhookDeliveriesJob>(
+            SweepWebhookDeliveriesJob.RecurringId, JobQueues.Default, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         return Task.CompletedTask;
     }
 

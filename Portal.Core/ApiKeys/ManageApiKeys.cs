@@ -1,12 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Applications;
 using Portal.Core.Audit;
+using Portal.Core.Webhooks;
 using Portal.Core.Workspaces;
 
 namespace Portal.Core.ApiKeys;
 
 /// <summary>Creating, revoking and rotating an application's keys.</summary>
-public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock)
+public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, PlatformEvents events)
 {
     public static readonly TimeSpan DefaultRotationOverlap = TimeSpan.FromHours(24);
 
@@ -54,6 +55,7 @@ public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, 
             .Field<ApiKeyType?>("type", null, keyType)
             .Field<string?>("scopes", null, string.Join(" ", granted))
             .Field("expiresAt", null, expiresAt));
+        events.Add(db, applicationId, PlatformEventTypes.KeyCreated, EventData(created.Key));
         await db.SaveChangesAsync(cancellationToken);
         return created;
     }
@@ -72,6 +74,7 @@ public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, 
         key.RevokedAt = clock.GetUtcNow();
         audit.Add(db, actor, "key.revoked", key.Application!.WorkspaceId, "api_key", key.Id,
             new AuditChanges().Field<DateTimeOffset?>("revokedAt", null, key.RevokedAt));
+        events.Add(db, applicationId, PlatformEventTypes.KeyRevoked, EventData(key));
         await db.SaveChangesAsync(cancellationToken);
         return key;
     }
@@ -110,6 +113,7 @@ public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, 
         audit.Add(db, actor, "key.rotated", old.Application!.WorkspaceId, "api_key", old.Id, new AuditChanges()
             .Field("expiresAt", previousExpiry, old.ExpiresAt)
             .Field<string?>("replacedBy", null, created.Key.Id));
+        events.Add(db, applicationId, PlatformEventTypes.KeyRotated, new { key = EventData(old), replacedBy = EventData(created.Key) });
         await db.SaveChangesAsync(cancellationToken);
         return created;
     }
@@ -127,6 +131,20 @@ public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, 
             .SingleOrDefaultAsync(k => k.Id == keyId && k.ApplicationId == applicationId && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now), cancellationToken);
         return key is null ? Failure.NotFound("The key") : key;
     }
+
+    /// <summary>A key as webhook events describe it: never its value or hash.</summary>
+    private static object EventData(ApiKey key) => new
+    {
+        id = key.Id,
+        applicationId = key.ApplicationId,
+        name = key.Name,
+        type = key.Type,
+        display = key.PublicValue ?? key.DisplayPrefix,
+        scopes = key.Scopes,
+        createdAt = key.CreatedAt,
+        expiresAt = key.ExpiresAt,
+        revokedAt = key.RevokedAt,
+    };
 
     /// <summary>Adds a new key to <paramref name="db"/> without saving, for callers that create it with other changes.</summary>
     internal CreatedApiKey Add(

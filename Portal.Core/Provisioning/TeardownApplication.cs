@@ -7,6 +7,7 @@ using Npgsql;
 using Portal.Core.Applications;
 using Portal.Core.Audit;
 using Portal.Core.Provisioning.Kubernetes;
+using Portal.Core.Webhooks;
 
 namespace Portal.Core.Provisioning;
 
@@ -26,6 +27,7 @@ public sealed partial class TeardownApplication(
     TransientRetry retry,
     AuditLog audit,
     ApplicationChanges changes,
+    PlatformEvents events,
     TimeProvider clock,
     IOptions<ApplicationOptions> applicationOptions,
     IOptions<ProvisioningOptions> provisioningOptions,
@@ -109,6 +111,7 @@ public sealed partial class TeardownApplication(
         application.DeletedAt ??= clock.GetUtcNow();
         audit.Add(db, Actor.System, "application.torn_down", application.WorkspaceId, "application", application.Id,
             new AuditChanges().Field("status", before, application.Status).Field<string?>("namespace", ns, null).Field<string?>("database", database, null));
+        events.Add(db, application.Id, PlatformEventTypes.ApplicationDeleted, PlatformEventData.Application(application));
         await db.SaveChangesAsync(cancellationToken);
         changes.Publish(applicationId);
         LogTornDown(logger, applicationId, keys);

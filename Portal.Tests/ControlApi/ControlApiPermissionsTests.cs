@@ -1,8 +1,10 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
 using Portal.Core.Audit;
+using Portal.Core.Webhooks;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
 using static Portal.Tests.ControlApi.ControlApiSteps;
@@ -13,7 +15,7 @@ namespace Portal.Tests.ControlApi;
 public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest(servers)
 {
     /// <summary>A fresh workspace per case: its id, a viewer member other than the caller, and a pending invitation.</summary>
-    private sealed record Fixture(string WorkspaceId, string OtherMemberId, string InvitationId, string ApplicationId, string KeyId);
+    private sealed record Fixture(string WorkspaceId, string OtherMemberId, string InvitationId, string ApplicationId, string KeyId, string WebhookId, string DeliveryId);
 
     private sealed record Case(string Name, WorkspacePermission Permission, Func<HttpClient, Fixture, Task<HttpResponseMessage>> Call, bool Mutates = true);
 
@@ -49,9 +51,29 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
             (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/keys", new { name = "ci", type = "secret", scopes = new[] { "users:read" } })),
         new("DELETE key", WorkspacePermission.ManageApplications, (c, f) => DeleteAsync(c, $"/control/v1/applications/{f.ApplicationId}/keys/{f.KeyId}")),
         new("POST rotate key", WorkspacePermission.ManageApplications, (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/keys/{f.KeyId}/rotate", null)),
+        new("POST webhooks", WorkspacePermission.ManageApplications,
+            (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/webhooks", new { url = "https://hooks.example.com/authsome", events = new[] { "key.created" } })),
+        new("GET webhooks", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/applications/{f.ApplicationId}/webhooks"), Mutates: false),
+        new("GET webhook", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/applications/{f.ApplicationId}/webhooks/{f.WebhookId}"), Mutates: false),
+        new("PATCH webhook", WorkspacePermission.ManageApplications,
+            (c, f) => PatchAsync(c, $"/control/v1/applications/{f.ApplicationId}/webhooks/{f.WebhookId}", new { enabled = false })),
+        new("DELETE webhook", WorkspacePermission.ManageApplications, (c, f) => DeleteAsync(c, $"/control/v1/applications/{f.ApplicationId}/webhooks/{f.WebhookId}")),
+        new("POST rotate webhook secret", WorkspacePermission.ManageApplications,
+            (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/webhooks/{f.WebhookId}/rotate-secret", null)),
+        new("GET webhook deliveries", WorkspacePermission.View,
+            (c, f) => GetAsync(c, $"/control/v1/applications/{f.ApplicationId}/webhooks/{f.WebhookId}/deliveries"), Mutates: false),
+        new("POST redeliver", WorkspacePermission.ManageApplications,
+            (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/webhooks/{f.WebhookId}/deliveries/{f.DeliveryId}/redeliver", null)),
+        new("POST webhook test", WorkspacePermission.ManageApplications,
+            (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/webhooks/{f.WebhookId}/test", null)),
     ];
 
-    protected override Dictionary<string, string?> Settings => new() { ["Kubernetes:Regions:us-east-1:Kubeconfig"] = "simulated" };
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Kubernetes:Regions:us-east-1:Kubeconfig"] = "simulated",
+        // The webhook URL of the table is not resolved (this machine has no outside DNS); SSRF has tests of its own.
+        ["Webhooks:AllowPrivateDestinations"] = "true",
+    };
 
     [Fact]
     public async Task EveryEndpoint_EveryRole_FollowsThePermissionTable_AndStrangersGet404()
@@ -166,13 +188,30 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
             Scopes = ["*"],
             CreatedAt = App.Clock.GetUtcNow(),
         };
+        var webhook = new WebhookEndpoint
+        {
+            ApplicationId = application.Id,
+            Url = "https://hooks.example.com/first",
+            Events = [PlatformEventTypes.KeyCreated],
+            ProtectedSecret = App.Services.GetRequiredService<WebhookSecrets>().Protect(WebhookSecrets.New()),
+            CreatedAt = App.Clock.GetUtcNow(),
+        };
+        var delivery = new WebhookDelivery
+        {
+            EndpointId = webhook.Id,
+            EventId = "evt_fixture",
+            EventType = PlatformEventTypes.KeyCreated,
+            Payload = """{"id":"evt_fixture","event":"key.created","timestamp":"2026-01-01T00:00:00Z","data":{}}""",
+            Status = WebhookDeliveryStatus.Failed,
+            CreatedAt = App.Clock.GetUtcNow(),
+        };
         await using (var db = App.CreateDbContext())
         {
-            db.AddRange(application, key);
+            db.AddRange(application, key, webhook, delivery);
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
 
-        return new Fixture(workspaceId, otherMemberId, invitationId, application.Id, key.Id);
+        return new Fixture(workspaceId, otherMemberId, invitationId, application.Id, key.Id, webhook.Id, delivery.Id);
     }
 
     private async Task<int> AuditCountAsync(string workspaceId)

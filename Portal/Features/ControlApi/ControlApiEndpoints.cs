@@ -38,6 +38,7 @@ public static class ControlApiEndpoints
         api.MapWorkspacesApi();
         api.MapMembersApi();
         api.MapApplicationsApi();
+        api.MapWebhooksApi();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference(ReferencePath, (options, http) => options
