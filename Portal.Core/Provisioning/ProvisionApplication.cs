@@ -26,6 +26,9 @@ public sealed partial class ProvisionApplication(
     TenantRedis redis,
     TenantSecrets secrets,
     TransientRetry retry,
+    InstanceMigrations migrations,
+    ProvisioningEmails emails,
+    InstanceSpecs specs,
     IOptions<ProvisioningOptions> options,
     TimeProvider clock,
     ILogger<ProvisionApplication> logger)
@@ -104,6 +107,7 @@ public sealed partial class ProvisionApplication(
                 await db.SaveChangesAsync(cancellationToken);
                 await SetApplicationStatusAsync(db, applicationId, ApplicationStatus.Failed, null, cancellationToken);
                 LogRunFailed(logger, run.Id, applicationId, step.Name);
+                await emails.SendFailedAsync(db, application, step.Name, step.Error, cancellationToken);
                 return ProvisioningOutcome.Failed;
             }
         }
@@ -112,6 +116,12 @@ public sealed partial class ProvisionApplication(
         run.FinishedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         LogRunSucceeded(logger, run.Id, applicationId);
+        if (application.Status is ApplicationStatus.Provisioning or ApplicationStatus.Failed)
+        {
+            // Only the run that made it active: re-running an active application's provisioning is no news.
+            await emails.SendReadyAsync(db, application, cancellationToken);
+        }
+
         return ProvisioningOutcome.Succeeded;
     }
 
@@ -227,10 +237,13 @@ public sealed partial class ProvisionApplication(
                 await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.NetworkPolicy(instance), c), ct);
                 break;
             case ProvisioningSteps.Workload:
-                await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.Deployment(instance), c), ct);
+                await InstanceDeployment.EnsureAsync(k8s, instance, retry, ct);
                 await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.Service(instance), c), ct);
                 await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.PodDisruptionBudget(instance), c), ct);
                 await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.HorizontalPodAutoscaler(instance), c), ct);
+                break;
+            case ProvisioningSteps.Migrations:
+                await migrations.RunAsync(k8s, instance, ct);
                 break;
             case ProvisioningSteps.Rollout:
                 await WaitForRolloutAsync(k8s, instance, ct);
@@ -271,21 +284,7 @@ public sealed partial class ProvisionApplication(
             return cached;
         }
 
-        var application = state.Application;
-        var names = await db.Set<TenantCredentials>().AsNoTracking().SingleOrDefaultAsync(c => c.ApplicationId == application.Id, ct)
-            ?? throw new ProvisioningException("The application's credentials are missing; retry provisioning to generate them.");
-        var pg = postgres.AdminConnection(application.Region);
-        var pgHost = pg.Host ?? "localhost";
-        var redisEndpoint = redis.AdminConfiguration(application.Region).EndPoints.FirstOrDefault();
-        var (redisHost, redisPort) = redisEndpoint switch
-        {
-            System.Net.DnsEndPoint dns => (dns.Host, dns.Port == 0 ? 6379 : dns.Port),
-            System.Net.IPEndPoint ip => (ip.Address.ToString(), ip.Port == 0 ? 6379 : ip.Port),
-            _ => ("localhost", 6379),
-        };
-        var databaseUrl = $"postgres://{names.DatabaseRole}:{secrets.Unprotect(names.ProtectedDatabasePassword)}@{pgHost}:{pg.Port}/{names.DatabaseName}";
-        var redisUrl = $"redis://{names.RedisUser}:{secrets.Unprotect(names.ProtectedRedisPassword)}@{redisHost}:{redisPort}";
-        state.Spec = new InstanceSpec(application, names, databaseUrl, redisUrl, secrets.Unprotect(names.ProtectedSigningKey), pg.Port, redisPort, options.Value);
+        state.Spec = await specs.CreateAsync(db, state.Application, ct);
         return state.Spec;
     }
 

@@ -14,6 +14,10 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<TenantRedis>();
         services.AddSingleton<TenantSecrets>();
         services.AddSingleton<TransientRetry>();
+        services.AddSingleton<InstanceMigrations>();
+        services.AddSingleton<InstanceSpecs>();
+        services.AddSingleton<Notifications.PortalLinks>();
+        services.AddScoped<ProvisioningEmails>();
         services.AddScoped<ProvisionApplication>();
         return services;
     }
