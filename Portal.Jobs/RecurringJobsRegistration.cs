@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Portal.Jobs.Accounts;
 using Portal.Jobs.ApiTokens;
 using Portal.Jobs.Audit;
+using Portal.Jobs.Provisioning;
 using Portal.Jobs.Workspaces;
 
 namespace Portal.Jobs;
@@ -20,6 +21,8 @@ internal sealed class RecurringJobsRegistration(IRecurringJobManager recurringJo
             PurgeExpiredAuditEventsJob.RecurringId, JobQueues.Low, job => job.RunAsync(CancellationToken.None), Cron.Daily(5));
         recurringJobs.AddOrUpdate<PurgeExpiredApiTokensJob>(
             PurgeExpiredApiTokensJob.RecurringId, JobQueues.Low, job => job.RunAsync(CancellationToken.None), Cron.Hourly(17));
+        recurringJobs.AddOrUpdate<ReconcileDriftJob>(
+            ReconcileDriftJob.RecurringId, JobQueues.Default, job => job.RunAsync(CancellationToken.None), ReconcileDriftJob.Schedule);
         return Task.CompletedTask;
     }
 

@@ -16,6 +16,7 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<TransientRetry>();
         services.AddSingleton<InstanceMigrations>();
         services.AddSingleton<InstanceSpecs>();
+        services.AddScoped<ReconcileDrift>();
         services.AddSingleton<Notifications.PortalLinks>();
         services.AddScoped<ProvisioningEmails>();
         services.AddScoped<ProvisionApplication>();

@@ -43,6 +43,25 @@ public sealed class TenantPostgres(IOptions<ProvisioningOptions> options, Npgsql
         await ClosePublicDatabasesAsync(connection, OurDatabases(region), cancellationToken);
     }
 
+    /// <summary>Which of the tenant's database and role are missing from the server (for drift reports).</summary>
+    public async Task<IReadOnlyList<string>> MissingAsync(string region, string database, string role, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnection(region).ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        var missing = new List<string>();
+        if (!await ExistsAsync(connection, "SELECT 1 FROM pg_database WHERE datname = @name", database, cancellationToken))
+        {
+            missing.Add($"database {database}");
+        }
+
+        if (!await ExistsAsync(connection, "SELECT 1 FROM pg_roles WHERE rolname = @name", role, cancellationToken))
+        {
+            missing.Add($"role {role}");
+        }
+
+        return missing;
+    }
+
     /// <summary>The tenant owns its database's public schema (a template may leave it to the administrator).</summary>
     private async Task EnsureSchemaOwnerAsync(string region, string database, string role, CancellationToken cancellationToken)
     {

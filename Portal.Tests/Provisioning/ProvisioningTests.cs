@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Portal.Core.Applications;
+using Portal.Core.Audit;
 using Portal.Core.Provisioning;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Simulators.Kubernetes;
@@ -232,6 +233,87 @@ public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFi
         await App.Smtp.WaitForAsync(creator, "is ready");
         Assert.Single(App.Smtp.Messages, m => m.To.Mailboxes.Any(a => a.Address == creator));
         Assert.Equal(ApplicationStatus.Active, (await ReloadAsync(application)).Status);
+    }
+
+    private Task<IReadOnlyList<string>?> ReconcileAsync(Application application) =>
+        WorkspaceSteps.RunAsync(App, sp => sp.GetRequiredService<ReconcileDrift>().ReconcileAsync(application.Id, Ct));
+
+    private async Task<List<AuditEvent>> DriftEventsAsync(Application application)
+    {
+        await using var db = App.CreateDbContext();
+        return await db.Set<AuditEvent>().AsNoTracking().Where(e => e.Action == ReconcileDrift.AuditAction && e.TargetId == application.Id).ToListAsync(Ct);
+    }
+
+    [Fact]
+    public async Task ReconcileDrift_DeletedAndChangedObjects_AreRestoredAndRecordedOnce()
+    {
+        var application = await NewApplicationAsync();
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(application));
+        var ns = TenantNames.Namespace(application.Id);
+        var names = (await CredentialsAsync(application)).Names;
+        var configHash = (await Cluster.AppsV1.ReadNamespacedDeploymentAsync("authsome", ns, cancellationToken: Ct)).Spec.Template.Metadata.Annotations[InstanceManifests.ConfigHashAnnotation];
+
+        await Cluster.CoreV1.DeleteNamespacedServiceAsync("authsome", ns, cancellationToken: Ct);
+        await Cluster.NetworkingV1.DeleteNamespacedNetworkPolicyAsync("authsome", ns, cancellationToken: Ct);
+        await Cluster.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch("{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" + InstanceManifests.ConfigHashAnnotation + "\":\"tampered\"}}}}}", V1Patch.PatchType.MergePatch),
+            "authsome", ns, fieldManager: "kubectl-edit", cancellationToken: Ct);
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync(Servers.Redis.ConnectionString))
+        {
+            await admin.GetDatabase().ExecuteAsync("ACL", "DELUSER", names.RedisUser);
+        }
+
+        var repaired = await ReconcileAsync(application);
+
+        Assert.NotNull(repaired);
+        Assert.Equal(["Redis user " + names.RedisUser, "NetworkPolicy (recreated)", "Deployment (changed back)", "Service (recreated)"], repaired);
+        await Cluster.CoreV1.ReadNamespacedServiceAsync("authsome", ns, cancellationToken: Ct);
+        await Cluster.NetworkingV1.ReadNamespacedNetworkPolicyAsync("authsome", ns, cancellationToken: Ct);
+        var deployment = await Cluster.AppsV1.ReadNamespacedDeploymentAsync("authsome", ns, cancellationToken: Ct);
+        Assert.Equal(configHash, deployment.Spec.Template.Metadata.Annotations[InstanceManifests.ConfigHashAnnotation]);
+        var recorded = Assert.Single(await DriftEventsAsync(application));
+        Assert.Equal((ActorTypes.System, application.WorkspaceId), (recorded.ActorType, recorded.WorkspaceId));
+        Assert.Contains("Service (recreated)", recorded.Changes, StringComparison.Ordinal);
+        Assert.Contains("NetworkPolicy (recreated)", recorded.Changes, StringComparison.Ordinal);
+
+        // Repaired once: the next pass finds nothing.
+        Assert.Empty((await ReconcileAsync(application))!);
+        Assert.Single(await DriftEventsAsync(application));
+    }
+
+    [Fact]
+    public async Task ReconcileDrift_ACleanApplication_RecordsNothingAndChangesNoResourceVersion()
+    {
+        var application = await NewApplicationAsync();
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(application));
+        var before = await ResourceVersionsAsync(TenantNames.Namespace(application.Id));
+
+        var repaired = await WorkspaceSteps.RunAsync(App, sp => sp.GetRequiredService<ReconcileDrift>().ExecuteAsync(Ct));
+
+        Assert.Equal(0, repaired);
+        Assert.Equal(before, await ResourceVersionsAsync(TenantNames.Namespace(application.Id)));
+        Assert.Empty(await DriftEventsAsync(application));
+    }
+
+    [Fact]
+    public async Task ReconcileDrift_WhileProvisioningHoldsTheLock_SkipsTheApplication()
+    {
+        var application = await NewApplicationAsync();
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(application));
+        var ns = TenantNames.Namespace(application.Id);
+        await Cluster.CoreV1.DeleteNamespacedServiceAsync("authsome", ns, cancellationToken: Ct);
+        await using var held = new NpgsqlConnection(App.DatabaseConnectionString);
+        await held.OpenAsync(Ct);
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended(@key, 0))", held))
+        {
+            take.Parameters.AddWithValue("key", "provisioning:" + application.Id);
+            await take.ExecuteScalarAsync(Ct);
+        }
+
+        Assert.Null(await ReconcileAsync(application));
+
+        await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => Cluster.CoreV1.ReadNamespacedServiceAsync("authsome", ns, cancellationToken: Ct));
+        Assert.Empty(await DriftEventsAsync(application));
     }
 
     private async Task<List<string>> ResourceVersionsAsync(string ns) =>
