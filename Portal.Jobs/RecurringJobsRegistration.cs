@@ -26,6 +26,8 @@ internal sealed class RecurringJobsRegistration(IRecurringJobManager recurringJo
             TeardownDeletedApplicationsJob.RecurringId, JobQueues.Low, job => job.RunAsync(CancellationToken.None), Cron.Hourly(41));
         recurringJobs.AddOrUpdate<SweepWebhookDeliveriesJob>(
             SweepWebhookDeliveriesJob.RecurringId, JobQueues.Default, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurringJobs.AddOrUpdate<ReconcileDriftJob>(
+            ReconcileDriftJob.RecurringId, JobQueues.Default, job => job.RunAsync(CancellationToken.None), ReconcileDriftJob.Schedule);
         return Task.CompletedTask;
     }
 

@@ -13,6 +13,14 @@ public static class InstanceManifests
     public const string HealthPath = "/v1/auth/health";
     public const string FieldManager = "authsome-portal";
 
+    /// <summary>
+    /// The field manager that keeps the Deployment's first replica count once we stop applying it, so that the
+    /// HorizontalPodAutoscaler owns <c>spec.replicas</c> from then on and server-side apply never fights it.
+    /// </summary>
+    public const string ReplicasHandoverManager = "authsome-portal-replicas-handover";
+
+    public const string MigrationName = "authsome-migrate";
+
     public const string WorkspaceLabel = "authsome.cloud/workspace";
     public const string ApplicationLabel = "authsome.cloud/application";
     public const string EnvironmentLabel = "authsome.cloud/environment";
@@ -91,7 +99,7 @@ public static class InstanceManifests
     /// </summary>
     public static Dictionary<string, string> PodAnnotations(InstanceSpec spec)
     {
-        var annotations = new Dictionary<string, string> { [ConfigHashAnnotation] = ConfigHash(spec) };
+        var annotations = new Dictionary<string, string>(spec.Options.PodAnnotations) { [ConfigHashAnnotation] = ConfigHash(spec) };
         if (spec.Application.RestartedAt is { } restartedAt)
         {
             annotations[RestartedAtAnnotation] = restartedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
@@ -202,14 +210,18 @@ public static class InstanceManifests
         TimeoutSeconds = 2,
     };
 
-    public static V1Deployment Deployment(InstanceSpec spec) => new()
+    /// <summary>
+    /// The Deployment; with <paramref name="replicas"/> only when it is created: after that the autoscaler owns the
+    /// replica count (see <see cref="ReplicasHandoverManager"/>).
+    /// </summary>
+    public static V1Deployment Deployment(InstanceSpec spec, int? replicas = null) => new()
     {
         ApiVersion = "apps/v1",
         Kind = "Deployment",
         Metadata = Meta(spec, Name),
         Spec = new V1DeploymentSpec
         {
-            Replicas = spec.Options.Replicas,
+            Replicas = replicas,
             Selector = new V1LabelSelector { MatchLabels = Selector },
             Strategy = new V1DeploymentStrategy
             {
@@ -227,13 +239,7 @@ public static class InstanceManifests
                 {
                     ServiceAccountName = Name,
                     AutomountServiceAccountToken = false,
-                    SecurityContext = new V1PodSecurityContext
-                    {
-                        RunAsNonRoot = true,
-                        RunAsUser = 10001,
-                        RunAsGroup = 10001,
-                        SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
-                    },
+                    SecurityContext = PodSecurity(),
                     Containers =
                     [
                         new V1Container
@@ -249,13 +255,7 @@ public static class InstanceManifests
                             Resources = new V1ResourceRequirements { Requests = Resources(spec), Limits = Resources(spec) },
                             ReadinessProbe = Probe(periodSeconds: 5, failureThreshold: 3),
                             LivenessProbe = Probe(periodSeconds: 10, failureThreshold: 6),
-                            SecurityContext = new V1SecurityContext
-                            {
-                                RunAsNonRoot = true,
-                                ReadOnlyRootFilesystem = true,
-                                AllowPrivilegeEscalation = false,
-                                Capabilities = new V1Capabilities { Drop = ["ALL"] },
-                            },
+                            SecurityContext = ContainerSecurity(),
                             VolumeMounts = [new V1VolumeMount { Name = "tmp", MountPath = "/tmp" }],
                         },
                     ],
@@ -263,6 +263,90 @@ public static class InstanceManifests
                 },
             },
         },
+    };
+
+    /// <summary>A Deployment body holding only the replica count, applied once by <see cref="ReplicasHandoverManager"/>.</summary>
+    public static V1Deployment DeploymentReplicas(InstanceSpec spec, int replicas) => new()
+    {
+        ApiVersion = "apps/v1",
+        Kind = "Deployment",
+        Metadata = new V1ObjectMeta { Name = Name, NamespaceProperty = spec.Namespace },
+        Spec = new V1DeploymentSpec { Replicas = replicas },
+    };
+
+    /// <summary>
+    /// The Job name of an image: a new image gets a new migration, a re-run finds the finished one.
+    /// </summary>
+    public static string MigrationJobName(string image) =>
+        MigrationName + "-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(image)))[..12];
+
+    /// <summary>The labels of the migration's pods: not the instance's, so that no Service, PDB or rollout counts them.</summary>
+    public static Dictionary<string, string> MigrationPodLabels(InstanceSpec spec)
+    {
+        var labels = Labels(spec);
+        labels["app.kubernetes.io/name"] = MigrationName;
+        labels["app.kubernetes.io/component"] = "migration";
+        return labels;
+    }
+
+    /// <summary>The instance's database migration: the server's own image run with <c>migrate</c>, once per image.</summary>
+    public static V1Job MigrationJob(InstanceSpec spec) => new()
+    {
+        ApiVersion = "batch/v1",
+        Kind = "Job",
+        Metadata = Meta(spec, MigrationJobName(spec.Options.Image)),
+        Spec = new V1JobSpec
+        {
+            BackoffLimit = 2,
+            // Long enough for anyone to read what happened; a later run finds the Job gone and migrates again (harmless).
+            TtlSecondsAfterFinished = (int)TimeSpan.FromDays(7).TotalSeconds,
+            ActiveDeadlineSeconds = (long)spec.Options.MigrationTimeout.TotalSeconds,
+            Template = new V1PodTemplateSpec
+            {
+                Metadata = new V1ObjectMeta { Labels = MigrationPodLabels(spec), Annotations = new Dictionary<string, string>(spec.Options.PodAnnotations) },
+                Spec = new V1PodSpec
+                {
+                    RestartPolicy = "Never",
+                    ServiceAccountName = Name,
+                    AutomountServiceAccountToken = false,
+                    SecurityContext = PodSecurity(),
+                    Containers =
+                    [
+                        new V1Container
+                        {
+                            Name = "migrate",
+                            Image = spec.Options.Image,
+                            Args = ["migrate"],
+                            EnvFrom =
+                            [
+                                new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = Name } },
+                                new V1EnvFromSource { SecretRef = new V1SecretEnvSource { Name = Name } },
+                            ],
+                            Resources = new V1ResourceRequirements { Requests = Resources(spec), Limits = Resources(spec) },
+                            SecurityContext = ContainerSecurity(),
+                            VolumeMounts = [new V1VolumeMount { Name = "tmp", MountPath = "/tmp" }],
+                        },
+                    ],
+                    Volumes = [new V1Volume { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource() }],
+                },
+            },
+        },
+    };
+
+    private static V1PodSecurityContext PodSecurity() => new()
+    {
+        RunAsNonRoot = true,
+        RunAsUser = 10001,
+        RunAsGroup = 10001,
+        SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+    };
+
+    private static V1SecurityContext ContainerSecurity() => new()
+    {
+        RunAsNonRoot = true,
+        ReadOnlyRootFilesystem = true,
+        AllowPrivilegeEscalation = false,
+        Capabilities = new V1Capabilities { Drop = ["ALL"] },
     };
 
     public static V1Service Service(InstanceSpec spec) => new()

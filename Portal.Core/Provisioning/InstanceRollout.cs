@@ -11,9 +11,6 @@ namespace Portal.Core.Provisioning;
 /// </summary>
 public sealed class InstanceRollout(TransientRetry retry, IOptions<ProvisioningOptions> options)
 {
-    private static readonly HashSet<string> StuckContainerReasons =
-        ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "CrashLoopBackOff", "CreateContainerConfigError"];
-
     /// <summary>Until every replica of the current generation is ready; a pod that cannot start fails the attempt at once.</summary>
     public async Task WaitAsync(IKubernetes k8s, InstanceSpec instance, CancellationToken ct)
     {
@@ -36,7 +33,7 @@ public sealed class InstanceRollout(TransientRetry retry, IOptions<ProvisioningO
             var pods = await retry.RunAsync(c => k8s.CoreV1.ListNamespacedPodAsync(instance.Namespace, labelSelector: "app.kubernetes.io/name=" + InstanceManifests.Name, cancellationToken: c), ct);
             foreach (var pod in pods.Items)
             {
-                var waiting = pod.Status?.ContainerStatuses?.Select(s => s.State?.Waiting).FirstOrDefault(w => w?.Reason is { } reason && StuckContainerReasons.Contains(reason));
+                var waiting = StuckPods.Waiting(pod);
                 if (waiting is null)
                 {
                     stuckSince.Remove(pod.Metadata.Name);
@@ -47,7 +44,7 @@ public sealed class InstanceRollout(TransientRetry retry, IOptions<ProvisioningO
                 var since = stuckSince.TryGetValue(pod.Metadata.Name, out var first) ? first : stuckSince[pod.Metadata.Name] = elapsed.Elapsed;
                 if (elapsed.Elapsed - since >= settings.StuckPodGrace)
                 {
-                    throw new ProvisioningException($"Pod {pod.Metadata.Name} cannot start: {waiting.Reason}: {waiting.Message} " + Hint(waiting.Reason));
+                    throw new ProvisioningException($"Pod {pod.Metadata.Name} cannot start: {waiting.Reason}: {waiting.Message} " + StuckPods.Hint(waiting.Reason));
                 }
             }
 
@@ -72,12 +69,4 @@ public sealed class InstanceRollout(TransientRetry retry, IOptions<ProvisioningO
             && status.AvailableReplicas == replicas
             && (status.Replicas ?? 0) == replicas;
     }
-
-    public static string Hint(string? reason) => reason switch
-    {
-        "ErrImagePull" or "ImagePullBackOff" or "InvalidImageName" or "ErrImageNeverPull" =>
-            "Check that the instance image exists and the cluster can pull it, then retry provisioning.",
-        "CrashLoopBackOff" => "The server exits after starting: check its logs and configuration, then retry provisioning.",
-        _ => "Check the pod's events, then retry provisioning.",
-    };
 }

@@ -31,8 +31,13 @@ public static class KubernetesApply
     public static Task<V1NetworkPolicy> ApplyAsync(this IKubernetes k8s, V1NetworkPolicy o, CancellationToken ct) =>
         k8s.NetworkingV1.PatchNamespacedNetworkPolicyAsync(Body(o), o.Metadata.Name, o.Metadata.NamespaceProperty, fieldManager: Manager, force: true, cancellationToken: ct);
 
-    public static Task<V1Deployment> ApplyAsync(this IKubernetes k8s, V1Deployment o, CancellationToken ct) =>
-        k8s.AppsV1.PatchNamespacedDeploymentAsync(Body(o), o.Metadata.Name, o.Metadata.NamespaceProperty, fieldManager: Manager, force: true, cancellationToken: ct);
+    public static Task<V1Deployment> ApplyAsync(this IKubernetes k8s, V1Deployment o, CancellationToken ct) => k8s.ApplyAsync(o, Manager, ct);
+
+    public static Task<V1Deployment> ApplyAsync(this IKubernetes k8s, V1Deployment o, string fieldManager, CancellationToken ct) =>
+        k8s.AppsV1.PatchNamespacedDeploymentAsync(Body(o), o.Metadata.Name, o.Metadata.NamespaceProperty, fieldManager: fieldManager, force: true, cancellationToken: ct);
+
+    public static Task<V1Job> ApplyAsync(this IKubernetes k8s, V1Job o, CancellationToken ct) =>
+        k8s.BatchV1.PatchNamespacedJobAsync(Body(o), o.Metadata.Name, o.Metadata.NamespaceProperty, fieldManager: Manager, force: true, cancellationToken: ct);
 
     public static Task<V1Service> ApplyAsync(this IKubernetes k8s, V1Service o, CancellationToken ct) =>
         k8s.CoreV1.PatchNamespacedServiceAsync(Body(o), o.Metadata.Name, o.Metadata.NamespaceProperty, fieldManager: Manager, force: true, cancellationToken: ct);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Portal.Core.Applications;
 using Portal.Core.Provisioning.Kubernetes;
+using Portal.Core.Webhooks;
 using StackExchange.Redis;
 
 namespace Portal.Core.Provisioning;
@@ -26,6 +27,9 @@ public sealed partial class ProvisionApplication(
     TenantSecrets secrets,
     TransientRetry retry,
     InstanceRollout rollout,
+    InstanceMigrations migrations,
+    ProvisioningEmails emails,
+    PlatformEvents events,
     InstanceSpecs specs,
     IOptions<ProvisioningOptions> options,
     TimeProvider clock,
@@ -82,19 +86,33 @@ public sealed partial class ProvisionApplication(
                 run.Status = ProvisioningRunStatus.Failed;
                 run.FinishedAt = clock.GetUtcNow();
                 run.Error = $"Step '{step.Name}' failed after {step.Attempts} attempts: {step.Error}";
+                events.Add(db, applicationId, PlatformEventTypes.ApplicationFailed, PlatformEventData.Failed(application, step.Name, step.Error ?? run.Error));
                 await db.SaveChangesAsync(cancellationToken);
                 await SetApplicationStatusAsync(db, applicationId, ApplicationStatus.Failed, null, cancellationToken);
                 Changed(applicationId);
                 LogRunFailed(logger, run.Id, applicationId, step.Name);
+                await emails.SendFailedAsync(db, application, step.Name, step.Error, cancellationToken);
                 return ProvisioningOutcome.Failed;
             }
         }
 
         run.Status = ProvisioningRunStatus.Succeeded;
         run.FinishedAt = clock.GetUtcNow();
+        // Only the run that made it active is news: re-running an active application's provisioning is not.
+        var madeActive = application.Status is ApplicationStatus.Provisioning or ApplicationStatus.Failed;
+        if (madeActive)
+        {
+            events.Add(db, applicationId, PlatformEventTypes.ApplicationProvisioned, PlatformEventData.Application(application, ApplicationStatus.Active));
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         Changed(applicationId);
         LogRunSucceeded(logger, run.Id, applicationId);
+        if (madeActive)
+        {
+            await emails.SendReadyAsync(db, application, cancellationToken);
+        }
+
         return ProvisioningOutcome.Succeeded;
     }
 
@@ -213,10 +231,13 @@ public sealed partial class ProvisionApplication(
                 await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.NetworkPolicy(instance), c), ct);
                 break;
             case ProvisioningSteps.Workload:
-                await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.Deployment(instance), c), ct);
+                await InstanceDeployment.EnsureAsync(k8s, instance, retry, ct);
                 await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.Service(instance), c), ct);
                 await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.PodDisruptionBudget(instance), c), ct);
                 await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.HorizontalPodAutoscaler(instance), c), ct);
+                break;
+            case ProvisioningSteps.Migrations:
+                await migrations.RunAsync(k8s, instance, ct);
                 break;
             case ProvisioningSteps.Rollout:
                 await rollout.WaitAsync(k8s, instance, ct);

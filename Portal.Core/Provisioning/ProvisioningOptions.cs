@@ -44,6 +44,12 @@ public sealed class ProvisioningOptions
 
     public TimeSpan RolloutTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long the instance's database migration Job may run.</summary>
+    public TimeSpan MigrationTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Annotations added to the instance's pods and its migration's (a service mesh, a log shipper).</summary>
+    public Dictionary<string, string> PodAnnotations { get; init; } = [];
+
     /// <summary>How long a pod may stay unable to start (image pull, crash loop) before the attempt fails.</summary>
     public TimeSpan StuckPodGrace { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -79,6 +85,11 @@ public sealed class ProvisioningOptions
         if (options.MaxAttempts < 1 || options.TransientRetries < 0 || options.Replicas < 1 || options.MaxReplicas < options.Replicas)
         {
             throw new InvalidOperationException("Settings 'Provisioning:MaxAttempts' (≥ 1), 'TransientRetries' (≥ 0), 'Replicas' (≥ 1) and 'MaxReplicas' (≥ Replicas) are out of range.");
+        }
+
+        if (options.MigrationTimeout < TimeSpan.FromSeconds(1))
+        {
+            throw new InvalidOperationException("Setting 'Provisioning:MigrationTimeout' must be at least one second.");
         }
 
         return options;

@@ -15,7 +15,11 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<TenantSecrets>();
         services.AddSingleton<TransientRetry>();
         services.AddSingleton<InstanceRollout>();
+        services.AddSingleton<InstanceMigrations>();
         services.AddSingleton<InstanceSpecs>();
+        services.AddScoped<ReconcileDrift>();
+        services.AddSingleton<Notifications.PortalLinks>();
+        services.AddScoped<ProvisioningEmails>();
         services.AddScoped<ProvisionApplication>();
         services.AddScoped<RollApplication>();
         services.AddScoped<TeardownApplication>();

@@ -10,8 +10,9 @@ public static class ProvisioningSteps
     public const string Configuration = "configuration";
     public const string Policies = "policies";
     public const string Workload = "workload";
+    public const string Migrations = "migrations";
     public const string Rollout = "rollout";
     public const string Activate = "activate";
 
-    public static readonly IReadOnlyList<string> All = [Credentials, Namespace, Database, RedisUser, Configuration, Policies, Workload, Rollout, Activate];
+    public static readonly IReadOnlyList<string> All = [Credentials, Namespace, Database, RedisUser, Configuration, Policies, Workload, Migrations, Rollout, Activate];
 }

@@ -6,7 +6,7 @@ using Npgsql;
 namespace Portal.Core.Provisioning;
 
 /// <summary>The tenant databases and login roles of each region's PostgreSQL, ensured check-then-create.</summary>
-public sealed class TenantPostgres(IOptions<ProvisioningOptions> options)
+public sealed class TenantPostgres(IOptions<ProvisioningOptions> options, NpgsqlDataSource controlDatabase)
 {
     private const string DuplicateObject = "42710";
     private const string DuplicateDatabase = "42P04";
@@ -40,7 +40,26 @@ public sealed class TenantPostgres(IOptions<ProvisioningOptions> options)
         await ExecuteAsync(connection,
             $"ALTER DATABASE {Quote(database)} OWNER TO {Quote(role)}; REVOKE ALL ON DATABASE {Quote(database)} FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE {Quote(database)} TO {Quote(role)}",
             null, cancellationToken);
-        await ClosePublicDatabasesAsync(connection, cancellationToken);
+        await ClosePublicDatabasesAsync(connection, OurDatabases(region), cancellationToken);
+    }
+
+    /// <summary>Which of the tenant's database and role are missing from the server (for drift reports).</summary>
+    public async Task<IReadOnlyList<string>> MissingAsync(string region, string database, string role, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnection(region).ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        var missing = new List<string>();
+        if (!await ExistsAsync(connection, "SELECT 1 FROM pg_database WHERE datname = @name", database, cancellationToken))
+        {
+            missing.Add($"database {database}");
+        }
+
+        if (!await ExistsAsync(connection, "SELECT 1 FROM pg_roles WHERE rolname = @name", role, cancellationToken))
+        {
+            missing.Add($"role {role}");
+        }
+
+        return missing;
     }
 
     /// <summary>
@@ -67,20 +86,35 @@ public sealed class TenantPostgres(IOptions<ProvisioningOptions> options)
     }
 
     /// <summary>
-    /// Every other database of the server that PUBLIC may still connect to (the maintenance database, a control
-    /// database sharing the server in development) is closed to PUBLIC too, so that a tenant role reaches only its own.
+    /// The other databases of the tenant server that are ours: the administrator's (maintenance) database, and the
+    /// portal's control database when it shares the server (development). Databases of anyone else are left alone.
     /// </summary>
-    private static async Task ClosePublicDatabasesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private string[] OurDatabases(string region)
+    {
+        var admin = AdminConnection(region);
+        var control = new NpgsqlConnectionStringBuilder(controlDatabase.ConnectionString);
+        var ours = new List<string> { admin.Database ?? admin.Username ?? "postgres" };
+        if (string.Equals(control.Host, admin.Host, StringComparison.OrdinalIgnoreCase) && control.Port == admin.Port && control.Database is { } name)
+        {
+            ours.Add(name);
+        }
+
+        return [.. ours.Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Those of <paramref name="databases"/> that PUBLIC may still connect to are closed, so that a tenant role reaches only its own.</summary>
+    private static async Task ClosePublicDatabasesAsync(NpgsqlConnection connection, string[] databases, CancellationToken cancellationToken)
     {
         var open = new List<string>();
         await using (var command = new NpgsqlCommand(
             """
             SELECT datname FROM pg_database
-            WHERE NOT datistemplate AND datallowconn
+            WHERE datname = ANY(@names) AND NOT datistemplate AND datallowconn
               AND (datacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(datacl) a WHERE a.grantee = 0 AND a.privilege_type = 'CONNECT'))
             """, connection))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
+            command.Parameters.AddWithValue("names", databases);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 open.Add(reader.GetString(0));

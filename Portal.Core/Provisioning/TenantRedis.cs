@@ -86,6 +86,12 @@ public sealed class TenantRedis(IOptions<ProvisioningOptions> options) : IDispos
         return escaped.ToString();
     }
 
+    public async Task<bool> UserExistsAsync(string region, string user, CancellationToken cancellationToken)
+    {
+        var result = await Connection(region).GetDatabase().ExecuteAsync("ACL", "GETUSER", user).WaitAsync(cancellationToken);
+        return !result.IsNull;
+    }
+
     private ConnectionMultiplexer Connection(string region) =>
         _connections.GetOrAdd(region, r => new Lazy<ConnectionMultiplexer>(() =>
         {

@@ -5,7 +5,7 @@ namespace Portal.Core.Webhooks;
 /// <summary>The <c>data</c> of the application events: what a receiver needs to find the application, never a secret.</summary>
 public static class PlatformEventData
 {
-    public static object Application(Application application) => new
+    public static object Application(Application application, ApplicationStatus? status = null) => new
     {
         id = application.Id,
         workspaceId = application.WorkspaceId,
@@ -13,12 +13,12 @@ public static class PlatformEventData
         slug = application.Slug,
         environment = application.Environment,
         region = application.Region,
-        status = application.Status,
+        status = status ?? application.Status,
     };
 
     public static object Failed(Application application, string step, string error) => new
     {
-        application = Application(application),
+        application = Application(application, ApplicationStatus.Failed),
         step,
         error,
     };

@@ -61,5 +61,6 @@ public sealed class JobExecutionTests(TestServers servers) : PortalTest(servers)
         var recurring = connection.GetRecurringJobs();
 
         Assert.Contains(recurring, j => j.Id == PurgeUnconfirmedAccountsJob.RecurringId && j.Job.Queue == "low");
+        Assert.Contains(recurring, j => j.Id == Portal.Jobs.Provisioning.ReconcileDriftJob.RecurringId && j.Cron == "*/5 * * * *");
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Portal.Core.Applications;
+using Portal.Core.Audit;
 using Portal.Core.Provisioning;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Simulators.Kubernetes;
@@ -28,6 +29,7 @@ public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFi
         ["Provisioning:MaxRetryDelay"] = "00:00:00.200",
         ["Provisioning:RolloutPollInterval"] = "00:00:00.020",
         ["Provisioning:RolloutTimeout"] = "00:00:20",
+        ["Provisioning:MigrationTimeout"] = "00:00:05",
         ["Provisioning:StuckPodGrace"] = "00:00:00.300",
     };
 
@@ -45,6 +47,7 @@ public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFi
             Environment = ApplicationEnvironment.Production,
             Region = Region,
             CreatedAt = App.Clock.GetUtcNow(),
+            CreatedByUserId = owner.Id,
         };
         await using var db = App.CreateDbContext();
         db.Add(application);
@@ -59,6 +62,12 @@ public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFi
     {
         await using var db = App.CreateDbContext();
         return await db.Set<Application>().AsNoTracking().SingleAsync(a => a.Id == application.Id, Ct);
+    }
+
+    private async Task<string> CreatorEmailAsync(Application application)
+    {
+        await using var db = App.CreateDbContext();
+        return await db.Users.Where(u => u.Id == application.CreatedByUserId).Select(u => u.Email!).SingleAsync(Ct);
     }
 
     private async Task<List<ProvisioningRun>> RunsAsync(Application application)
@@ -90,6 +99,9 @@ public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFi
 
         var done = await ReloadAsync(application);
         var ns = TenantNames.Namespace(application.Id);
+        var creator = await CreatorEmailAsync(application);
+        var ready = await App.Smtp.WaitForAsync(creator, "Storefront is ready");
+        Assert.EndsWith($"/workspaces/{application.WorkspaceId}/applications/{application.Id}", TestSmtpServer.LinkIn(ready, "/applications/"), StringComparison.Ordinal);
         Assert.Equal(ApplicationStatus.Active, done.Status);
         Assert.Equal($"http://authsome.{ns}.svc.cluster.local:8080", done.InternalUrl);
         var run = Assert.Single(await RunsAsync(application));
@@ -168,6 +180,40 @@ public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFi
         Assert.Equal(1, (await Cluster.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync("authsome", ns, cancellationToken: Ct)).Spec.MinAvailable.Value is "1" ? 1 : 0);
         var hpa = await Cluster.AutoscalingV2.ReadNamespacedHorizontalPodAutoscalerAsync("authsome", ns, cancellationToken: Ct);
         Assert.Equal((2, 4), (hpa.Spec.MinReplicas, hpa.Spec.MaxReplicas));
+
+        // The database migration ran once, as a Job named after the image, locked down like the server.
+        var job = await Cluster.BatchV1.ReadNamespacedJobAsync(InstanceManifests.MigrationJobName("ghcr.io/authsome/authsome:latest"), ns, cancellationToken: Ct);
+        Assert.Contains(job.Status.Conditions, c => (c.Type, c.Status) == ("Complete", "True"));
+        Assert.Equal(2, job.Spec.BackoffLimit);
+        Assert.True(job.Spec.TtlSecondsAfterFinished >= 86400);
+        var migrate = Assert.Single(job.Spec.Template.Spec.Containers);
+        Assert.Equal((container.Image, "migrate"), (migrate.Image, Assert.Single(migrate.Args)));
+        Assert.Contains(migrate.EnvFrom, e => e.SecretRef?.Name == "authsome");
+        Assert.True(job.Spec.Template.Spec.SecurityContext.RunAsNonRoot);
+        Assert.True(migrate.SecurityContext.ReadOnlyRootFilesystem);
+        Assert.Equal("Never", job.Spec.Template.Spec.RestartPolicy);
+        // Its pods are not the instance's: no Service or PodDisruptionBudget selects them.
+        Assert.NotEqual("authsome", job.Spec.Template.Metadata.Labels["app.kubernetes.io/name"]);
+    }
+
+    [Fact]
+    public async Task Provision_AgainAfterTheAutoscalerScaled_LeavesTheReplicaCountToIt()
+    {
+        var application = await NewApplicationAsync();
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(application));
+        var ns = TenantNames.Namespace(application.Id);
+        var deployment = await Cluster.AppsV1.ReadNamespacedDeploymentAsync("authsome", ns, cancellationToken: Ct);
+        Assert.DoesNotContain(deployment.Metadata.ManagedFields, f => f.Manager == InstanceManifests.FieldManager && f.FieldsV1.ToString()!.Contains("f:replicas", StringComparison.Ordinal));
+
+        // What the HorizontalPodAutoscaler does: an update of the replica count by its own manager.
+        await Cluster.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("""{"spec":{"replicas":3}}""", V1Patch.PatchType.MergePatch), "authsome", ns,
+            fieldManager: "horizontal-pod-autoscaler", cancellationToken: Ct);
+
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(application));
+
+        deployment = await Cluster.AppsV1.ReadNamespacedDeploymentAsync("authsome", ns, cancellationToken: Ct);
+        Assert.Equal(3, deployment.Spec.Replicas);
+        Assert.Equal(3, deployment.Status.ReadyReplicas);
     }
 
     [Fact]
@@ -182,7 +228,92 @@ public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFi
 
         Assert.Equal(before, await ResourceVersionsAsync(ns));
         Assert.Equal(2, (await RunsAsync(application)).Count);
+        // One "ready" email: the second run found the application active already.
+        var creator = await CreatorEmailAsync(application);
+        await App.Smtp.WaitForAsync(creator, "is ready");
+        Assert.Single(App.Smtp.Messages, m => m.To.Mailboxes.Any(a => a.Address == creator));
         Assert.Equal(ApplicationStatus.Active, (await ReloadAsync(application)).Status);
+    }
+
+    private Task<IReadOnlyList<string>?> ReconcileAsync(Application application) =>
+        WorkspaceSteps.RunAsync(App, sp => sp.GetRequiredService<ReconcileDrift>().ReconcileAsync(application.Id, Ct));
+
+    private async Task<List<AuditEvent>> DriftEventsAsync(Application application)
+    {
+        await using var db = App.CreateDbContext();
+        return await db.Set<AuditEvent>().AsNoTracking().Where(e => e.Action == ReconcileDrift.AuditAction && e.TargetId == application.Id).ToListAsync(Ct);
+    }
+
+    [Fact]
+    public async Task ReconcileDrift_DeletedAndChangedObjects_AreRestoredAndRecordedOnce()
+    {
+        var application = await NewApplicationAsync();
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(application));
+        var ns = TenantNames.Namespace(application.Id);
+        var names = (await CredentialsAsync(application)).Names;
+        var configHash = (await Cluster.AppsV1.ReadNamespacedDeploymentAsync("authsome", ns, cancellationToken: Ct)).Spec.Template.Metadata.Annotations[InstanceManifests.ConfigHashAnnotation];
+
+        await Cluster.CoreV1.DeleteNamespacedServiceAsync("authsome", ns, cancellationToken: Ct);
+        await Cluster.NetworkingV1.DeleteNamespacedNetworkPolicyAsync("authsome", ns, cancellationToken: Ct);
+        await Cluster.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch("{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" + InstanceManifests.ConfigHashAnnotation + "\":\"tampered\"}}}}}", V1Patch.PatchType.MergePatch),
+            "authsome", ns, fieldManager: "kubectl-edit", cancellationToken: Ct);
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync(Servers.Redis.ConnectionString))
+        {
+            await admin.GetDatabase().ExecuteAsync("ACL", "DELUSER", names.RedisUser);
+        }
+
+        var repaired = await ReconcileAsync(application);
+
+        Assert.NotNull(repaired);
+        Assert.Equal(["Redis user " + names.RedisUser, "NetworkPolicy (recreated)", "Deployment (changed back)", "Service (recreated)"], repaired);
+        await Cluster.CoreV1.ReadNamespacedServiceAsync("authsome", ns, cancellationToken: Ct);
+        await Cluster.NetworkingV1.ReadNamespacedNetworkPolicyAsync("authsome", ns, cancellationToken: Ct);
+        var deployment = await Cluster.AppsV1.ReadNamespacedDeploymentAsync("authsome", ns, cancellationToken: Ct);
+        Assert.Equal(configHash, deployment.Spec.Template.Metadata.Annotations[InstanceManifests.ConfigHashAnnotation]);
+        var recorded = Assert.Single(await DriftEventsAsync(application));
+        Assert.Equal((ActorTypes.System, application.WorkspaceId), (recorded.ActorType, recorded.WorkspaceId));
+        Assert.Contains("Service (recreated)", recorded.Changes, StringComparison.Ordinal);
+        Assert.Contains("NetworkPolicy (recreated)", recorded.Changes, StringComparison.Ordinal);
+
+        // Repaired once: the next pass finds nothing.
+        Assert.Empty((await ReconcileAsync(application))!);
+        Assert.Single(await DriftEventsAsync(application));
+    }
+
+    [Fact]
+    public async Task ReconcileDrift_ACleanApplication_RecordsNothingAndChangesNoResourceVersion()
+    {
+        var application = await NewApplicationAsync();
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(application));
+        var before = await ResourceVersionsAsync(TenantNames.Namespace(application.Id));
+
+        var repaired = await WorkspaceSteps.RunAsync(App, sp => sp.GetRequiredService<ReconcileDrift>().ExecuteAsync(Ct));
+
+        Assert.Equal(0, repaired);
+        Assert.Equal(before, await ResourceVersionsAsync(TenantNames.Namespace(application.Id)));
+        Assert.Empty(await DriftEventsAsync(application));
+    }
+
+    [Fact]
+    public async Task ReconcileDrift_WhileProvisioningHoldsTheLock_SkipsTheApplication()
+    {
+        var application = await NewApplicationAsync();
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(application));
+        var ns = TenantNames.Namespace(application.Id);
+        await Cluster.CoreV1.DeleteNamespacedServiceAsync("authsome", ns, cancellationToken: Ct);
+        await using var held = new NpgsqlConnection(App.DatabaseConnectionString);
+        await held.OpenAsync(Ct);
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended(@key, 0))", held))
+        {
+            take.Parameters.AddWithValue("key", "provisioning:" + application.Id);
+            await take.ExecuteScalarAsync(Ct);
+        }
+
+        Assert.Null(await ReconcileAsync(application));
+
+        await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => Cluster.CoreV1.ReadNamespacedServiceAsync("authsome", ns, cancellationToken: Ct));
+        Assert.Empty(await DriftEventsAsync(application));
     }
 
     private async Task<List<string>> ResourceVersionsAsync(string ns) =>
@@ -229,7 +360,8 @@ public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFi
             var failed = Assert.Single(await RunsAsync(application));
             Assert.Equal(ProvisioningRunStatus.Failed, failed.Status);
             var step = Assert.Single(failed.Steps, s => s.Status == ProvisioningStepStatus.Failed);
-            Assert.Equal((ProvisioningSteps.Rollout, 3), (step.Name, step.Attempts));
+            // The migration Job is the first to run the image.
+            Assert.Equal((ProvisioningSteps.Migrations, 3), (step.Name, step.Attempts));
             Assert.Contains("ImagePull", failed.Error, StringComparison.Ordinal);
         }
         finally
@@ -243,8 +375,8 @@ public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFi
         Assert.True(retried == ProvisioningOutcome.Succeeded, retry.Error);
         Assert.Equal(ApplicationStatus.Active, (await ReloadAsync(application)).Status);
         // The retry resumed from the failed step: the steps before it were not run again.
-        Assert.All(retry.Steps.Where(s => s.Order < ProvisioningSteps.All.ToList().IndexOf(ProvisioningSteps.Rollout)), s => Assert.Equal(0, s.Attempts));
-        Assert.Equal(1, retry.Steps.Single(s => s.Name == ProvisioningSteps.Rollout).Attempts);
+        Assert.All(retry.Steps.Where(s => s.Order < ProvisioningSteps.All.ToList().IndexOf(ProvisioningSteps.Migrations)), s => Assert.Equal(0, s.Attempts));
+        Assert.Equal(1, retry.Steps.Single(s => s.Name == ProvisioningSteps.Migrations).Attempts);
     }
 
     [Fact]

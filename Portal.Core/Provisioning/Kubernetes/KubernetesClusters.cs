@@ -1,16 +1,19 @@
 using System.Collections.Concurrent;
+using System.Threading.RateLimiting;
 using k8s;
 
 namespace Portal.Core.Provisioning.Kubernetes;
 
 /// <summary>
 /// The Kubernetes client of each region, through the real KubernetesClient: built from the region's kubeconfig,
-/// or, for a simulated region, from the kubeconfig the simulator wrote when it started.
+/// or, for a simulated region, from the kubeconfig the simulator wrote when it started. Each cluster's requests are
+/// paced by a token bucket of its own (<see cref="KubernetesOptions.Qps"/>, <see cref="KubernetesOptions.Burst"/>).
 /// </summary>
 public sealed class KubernetesClusters(KubernetesOptions options) : IDisposable
 {
     private readonly ConcurrentDictionary<string, KubernetesClientConfiguration> _simulated = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IKubernetes> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RateLimiter> _limiters = new(StringComparer.Ordinal);
 
     public IReadOnlyList<string> Regions { get; } = options.Regions.Keys.Order(StringComparer.Ordinal).ToList();
 
@@ -39,14 +42,13 @@ public sealed class KubernetesClusters(KubernetesOptions options) : IDisposable
 
         return _clients.GetOrAdd(region, _ =>
         {
-            if (settings.IsSimulated)
-            {
-                return new k8s.Kubernetes(_simulated.TryGetValue(region, out var simulated)
+            var configuration = settings.IsSimulated
+                ? _simulated.TryGetValue(region, out var simulated)
                     ? simulated
-                    : throw new InvalidOperationException($"The simulated cluster of region '{region}' has not started yet."));
-            }
-
-            return new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(settings.Kubeconfig, settings.Context));
+                    : throw new InvalidOperationException($"The simulated cluster of region '{region}' has not started yet.")
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile(settings.Kubeconfig, settings.Context);
+            var limiter = _limiters.GetOrAdd(region, _ => KubernetesRateLimitHandler.CreateLimiter(options.Qps, options.Burst));
+            return new k8s.Kubernetes(configuration, new KubernetesRateLimitHandler(limiter));
         });
     }
 
@@ -55,6 +57,11 @@ public sealed class KubernetesClusters(KubernetesOptions options) : IDisposable
         foreach (var client in _clients.Values)
         {
             client.Dispose();
+        }
+
+        foreach (var limiter in _limiters.Values)
+        {
+            limiter.Dispose();
         }
     }
 }

@@ -19,6 +19,12 @@ public sealed class KubernetesOptions
     /// <summary>Region name → how its cluster is reached (<c>Kubernetes:Regions:us-east-1:Kubeconfig</c>).</summary>
     public Dictionary<string, KubernetesRegionOptions> Regions { get; init; } = [];
 
+    /// <summary>Requests per second our client sends to each cluster, on average (<c>Kubernetes:Qps</c>).</summary>
+    public double Qps { get; init; } = 100;
+
+    /// <summary>Requests our client may send to one cluster at once before <see cref="Qps"/> paces them (<c>Kubernetes:Burst</c>).</summary>
+    public int Burst { get; init; } = 200;
+
     /// <summary>How simulated regions are simulated.</summary>
     public KubernetesSimulatorSettings Simulator { get; init; } = new();
 
@@ -33,6 +39,16 @@ public sealed class KubernetesOptions
             {
                 options.Regions[region] = new KubernetesRegionOptions { Kubeconfig = Simulated };
             }
+        }
+
+        if (!(options.Qps is > 0 and <= 10_000))
+        {
+            throw new InvalidOperationException($"Setting 'Kubernetes:Qps' must be a number of requests per second above 0 and at most 10000; it is {options.Qps}.");
+        }
+
+        if (options.Burst is < 1 or > 10_000)
+        {
+            throw new InvalidOperationException($"Setting 'Kubernetes:Burst' must be between 1 and 10000 requests; it is {options.Burst}.");
         }
 
         foreach (var (region, settings) in options.Regions)
