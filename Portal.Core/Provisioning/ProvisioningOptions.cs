@@ -53,6 +53,12 @@ public sealed class ProvisioningOptions
     /// <summary>How long a pod may stay unable to start (image pull, crash loop) before the attempt fails.</summary>
     public TimeSpan StuckPodGrace { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long an application may stay <c>provisioning</c> or <c>restarting</c> with no step started before the
+    /// drift job queues its work again (a lost enqueue); longer than a job's usual wait for a worker.
+    /// </summary>
+    public TimeSpan StalledAfter { get; init; } = TimeSpan.FromMinutes(5);
+
     public ProvisioningRegionOptions Region(string region) =>
         Regions.TryGetValue(region, out var settings) ? settings : throw new KeyNotFoundException($"No tenant servers are configured for region '{region}'.");
 
@@ -90,6 +96,11 @@ public sealed class ProvisioningOptions
         if (options.MigrationTimeout < TimeSpan.FromSeconds(1))
         {
             throw new InvalidOperationException("Setting 'Provisioning:MigrationTimeout' must be at least one second.");
+        }
+
+        if (options.StalledAfter < TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException("Setting 'Provisioning:StalledAfter' must be at least one minute.");
         }
 
         return options;

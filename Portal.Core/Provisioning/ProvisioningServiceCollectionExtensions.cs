@@ -18,6 +18,7 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<InstanceMigrations>();
         services.AddSingleton<InstanceSpecs>();
         services.AddScoped<ReconcileDrift>();
+        services.AddScoped<ResumeStalledWork>();
         services.AddSingleton<Notifications.PortalLinks>();
         services.AddScoped<ProvisioningEmails>();
         services.AddScoped<ProvisionApplication>();

@@ -3,8 +3,11 @@ using Portal.Core.Provisioning;
 
 namespace Portal.Jobs.Provisioning;
 
-/// <summary>Every 5 minutes: puts back what was changed or deleted in active applications' instances.</summary>
-public sealed class ReconcileDriftJob(ReconcileDrift reconcile)
+/// <summary>
+/// Every 5 minutes: queues again the work of applications left waiting with no job, then puts back what was changed
+/// or deleted in active applications' instances.
+/// </summary>
+public sealed class ReconcileDriftJob(ResumeStalledWork stalled, ReconcileDrift reconcile)
 {
     public const string RecurringId = "provisioning-drift";
 
@@ -13,5 +16,9 @@ public sealed class ReconcileDriftJob(ReconcileDrift reconcile)
     // The next run comes in 5 minutes; two at once skip each other's applications through the provisioning lock.
     [Queue(JobQueues.Default)]
     [AutomaticRetry(Attempts = 0)]
-    public Task<int> RunAsync(CancellationToken cancellationToken) => reconcile.ExecuteAsync(cancellationToken);
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        await stalled.ExecuteAsync(cancellationToken);
+        return await reconcile.ExecuteAsync(cancellationToken);
+    }
 }

@@ -182,6 +182,8 @@ public sealed class ControlApiRequestTests(TestServers servers) : PortalTest(ser
         Assert.Equal(201, (int)fingerprint.StatusCode);
         var stored = (string)(await redis.StringGetAsync($"{prefix}control-api:idempotency:{user.Id}:{keyHash}"))!;
         Assert.True(await redis.KeyTimeToLiveAsync($"{prefix}control-api:idempotency:{user.Id}:{keyHash}") > TimeSpan.FromHours(23));
+        // Kept answers can carry a secret shown once (a new secret key): the body is encrypted, never plain text in Redis.
+        Assert.DoesNotContain("Slow", stored, StringComparison.Ordinal);
         var pending = System.Text.Json.Nodes.JsonNode.Parse(stored)!;
         pending["Status"] = null;
         await redis.StringSetAsync($"{prefix}control-api:idempotency:{user.Id}:{keyHash}", pending.ToJsonString());

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
 using StackExchange.Redis;
 
 namespace Portal.Features.ControlApi;
@@ -11,9 +12,13 @@ namespace Portal.Features.ControlApi;
 /// same key with another request, or while the first is still running, is a 409. Kept in Redis (SET NX marks the
 /// request in progress); without Redis, such POSTs answer 503 rather than risk doing the work twice.
 /// </summary>
-internal sealed partial class IdempotencyFilter(IConnectionMultiplexer redis, Hosting.PortalOptions portal, ILogger<IdempotencyFilter> logger)
+internal sealed partial class IdempotencyFilter(
+    IConnectionMultiplexer redis, Hosting.PortalOptions portal, IDataProtectionProvider dataProtection, ILogger<IdempotencyFilter> logger)
     : IEndpointFilter
 {
+    /// <summary>Kept answers can carry secrets shown once (a new secret key), so their bodies are encrypted in Redis.</summary>
+    private readonly IDataProtector _bodies = dataProtection.CreateProtector("Portal.ControlApi.Idempotency.Bodies");
+
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotency-Replayed";
     public const int MaxKeyLength = 255;
@@ -77,7 +82,7 @@ internal sealed partial class IdempotencyFilter(IConnectionMultiplexer redis, Ho
         {
             http.Response.Body = realBody;
             await SettleAsync(db, redisKey, completed
-                ? new StoredResponse(fingerprint, http.Response.StatusCode, http.Response.Headers.Location.ToString(), Encoding.UTF8.GetString(buffer.ToArray()))
+                ? new StoredResponse(fingerprint, http.Response.StatusCode, http.Response.Headers.Location.ToString(), _bodies.Protect(Encoding.UTF8.GetString(buffer.ToArray())))
                 : null);
         }
 
@@ -106,7 +111,7 @@ internal sealed partial class IdempotencyFilter(IConnectionMultiplexer redis, Ho
         }
     }
 
-    private static async Task<object?> ReplayAsync(HttpContext http, RedisValue stored, string fingerprint)
+    private async Task<object?> ReplayAsync(HttpContext http, RedisValue stored, string fingerprint)
     {
         var response = stored.IsNullOrEmpty ? null : JsonSerializer.Deserialize<StoredResponse>(stored.ToString());
         if (response is null || response.Fingerprint != fingerprint)
@@ -133,7 +138,7 @@ internal sealed partial class IdempotencyFilter(IConnectionMultiplexer redis, Ho
         if (!string.IsNullOrEmpty(response.Body))
         {
             http.Response.ContentType = "application/json; charset=utf-8";
-            await http.Response.WriteAsync(response.Body, http.RequestAborted);
+            await http.Response.WriteAsync(_bodies.Unprotect(response.Body), http.RequestAborted);
         }
 
         return Results.Empty;
