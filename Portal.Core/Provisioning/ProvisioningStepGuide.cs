@@ -19,6 +19,8 @@ public static class ProvisioningStepGuide
             "The cluster refused the quota, limits or network policy. Check the cluster's admission rules, then retry provisioning.", TimeSpan.FromSeconds(2)),
         [ProvisioningSteps.Workload] = ("Deploy the server",
             "The cluster refused the deployment, service or autoscaler. Check the cluster's admission rules and capacity, then retry provisioning.", TimeSpan.FromSeconds(2)),
+        [ProvisioningSteps.Migrations] = ("Migrate the instance's database",
+            "The instance's database migration Job failed or could not start: the error shows its reason and last log lines. Check the instance image and the database, then retry provisioning (the Job runs again).", TimeSpan.FromSeconds(5)),
         [ProvisioningSteps.Rollout] = ("Wait for the server to become ready",
             "The server's pods did not become ready. Check that the instance image exists and can be pulled, and that the configuration is valid, then retry provisioning.", TimeSpan.FromSeconds(30)),
         [ProvisioningSteps.Activate] = ("Activate the application",
