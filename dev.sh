@@ -84,7 +84,7 @@ start_postgres() {
   else
     port="$(free_port 55432)"
     as_pg "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 30 \
-      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$pgdata'" start >/dev/null
+      -o "-p $port -c listen_addresses=127.0.0.1 -c max_connections=300 -c unix_socket_directories='$pgdata'" start >/dev/null
     echo "$port" >"$DATA/postgres.port"
     STARTED+=(postgres)
     log "PostgreSQL started on port $port"
