@@ -41,12 +41,12 @@ public static class ProvisioningBenchmark
     {
         var apps = IntOption(args, "--apps", 100);
         var faultRate = DoubleOption(args, "--fault-rate", 0.05);
-        var workers = IntOption(args, "--workers", 30);
+        var workers = IntOption(args, "--workers", 100);
         var workspaces = IntOption(args, "--workspaces", 5);
         var timeout = TimeSpan.FromSeconds(IntOption(args, "--timeout", 600));
         var scenario = StringOption(args, "--scenario", "both");
         var keep = args.Contains("--keep");
-        var maxPool = IntOption(args, "--max-pool", 40);
+        var maxPool = IntOption(args, "--max-pool", 130);
         if (maxPool < 0 || apps < 1 || faultRate is < 0 or >= 1 || workers is < 1 or > 200 || workspaces < 1 || timeout <= TimeSpan.Zero || scenario is not ("both" or "clean" or "faults"))
         {
             await Console.Error.WriteLineAsync(Usage);
