@@ -13,6 +13,7 @@ using Portal.Core.Provisioning;
 using Portal.Core.Workspaces;
 using Portal.Tests.ControlApi;
 using Portal.Tests.Infrastructure;
+using Portal.Tests.Provisioning;
 using Portal.Tests.Simulators.Kubernetes;
 using StackExchange.Redis;
 
@@ -25,21 +26,11 @@ namespace Portal.Tests.Lifecycle;
 public sealed class ApplicationLifecycleTests(TestServers servers, KubernetesSimulatorFixture kubernetes)
     : PortalTest(servers), IClassFixture<KubernetesSimulatorFixture>
 {
-    private const string Region = "local";
+    private const string Region = SimulatedRegion.Name;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    protected override Dictionary<string, string?> Settings => new()
-    {
-        [$"Kubernetes:Regions:{Region}:Kubeconfig"] = kubernetes.Cluster.KubeconfigPath,
-        [$"Provisioning:Regions:{Region}:PostgresAdmin"] = Servers.Postgres.ConnectionString("postgres"),
-        [$"Provisioning:Regions:{Region}:RedisAdmin"] = Servers.Redis.ConnectionString,
-        ["Provisioning:RetryDelay"] = "00:00:00.020",
-        ["Provisioning:MaxRetryDelay"] = "00:00:00.200",
-        ["Provisioning:RolloutPollInterval"] = "00:00:00.020",
-        ["Provisioning:RolloutTimeout"] = "00:00:20",
-        ["Provisioning:StuckPodGrace"] = "00:00:00.300",
-    };
+    protected override Dictionary<string, string?> Settings => SimulatedRegion.Settings(Servers, kubernetes);
 
     private IKubernetes Cluster => kubernetes.Client;
 

@@ -18,22 +18,20 @@ namespace Portal.Tests.Provisioning;
 public sealed class ProvisioningKillTests(TestServers servers, KubernetesSimulatorFixture kubernetes, RedisServer tenantRedis)
     : PortalTest(servers), IClassFixture<KubernetesSimulatorFixture>, IClassFixture<RedisServer>
 {
-    private const string Region = "local";
+    private const string Region = SimulatedRegion.Name;
     private static readonly TimeSpan Held = TimeSpan.FromSeconds(3);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    protected override Dictionary<string, string?> Settings => new()
+    protected override Dictionary<string, string?> Settings
     {
-        [$"Kubernetes:Regions:{Region}:Kubeconfig"] = kubernetes.Cluster.KubeconfigPath,
-        [$"Provisioning:Regions:{Region}:PostgresAdmin"] = Servers.Postgres.ConnectionString("postgres"),
-        [$"Provisioning:Regions:{Region}:RedisAdmin"] = tenantRedis.ConnectionString,
-        ["Provisioning:RetryDelay"] = "00:00:00.020",
-        ["Provisioning:MaxRetryDelay"] = "00:00:00.200",
-        ["Provisioning:RolloutPollInterval"] = "00:00:00.020",
-        ["Provisioning:RolloutTimeout"] = "00:00:20",
-        ["Provisioning:MigrationTimeout"] = "00:00:10",
-    };
+        get
+        {
+            var settings = SimulatedRegion.Settings(Servers, kubernetes, tenantRedis);
+            settings.Remove("Provisioning:StuckPodGrace");
+            return settings;
+        }
+    }
 
     public static TheoryData<string> Steps => [.. ProvisioningSteps.All];
 

@@ -16,22 +16,19 @@ namespace Portal.Tests.Provisioning;
 public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFixture kubernetes)
     : PortalTest(servers), IClassFixture<KubernetesSimulatorFixture>
 {
-    private const string Region = "local";
+    private const string Region = SimulatedRegion.Name;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    protected override Dictionary<string, string?> Settings => new()
+    protected override Dictionary<string, string?> Settings
     {
-        [$"Kubernetes:Regions:{Region}:Kubeconfig"] = kubernetes.Cluster.KubeconfigPath,
-        [$"Provisioning:Regions:{Region}:PostgresAdmin"] = Servers.Postgres.ConnectionString("postgres"),
-        [$"Provisioning:Regions:{Region}:RedisAdmin"] = Servers.Redis.ConnectionString,
-        ["Provisioning:RetryDelay"] = "00:00:00.020",
-        ["Provisioning:MaxRetryDelay"] = "00:00:00.200",
-        ["Provisioning:RolloutPollInterval"] = "00:00:00.020",
-        ["Provisioning:RolloutTimeout"] = "00:00:20",
-        ["Provisioning:MigrationTimeout"] = "00:00:05",
-        ["Provisioning:StuckPodGrace"] = "00:00:00.300",
-    };
+        get
+        {
+            var settings = SimulatedRegion.Settings(Servers, kubernetes);
+            settings["Provisioning:MigrationTimeout"] = "00:00:05";
+            return settings;
+        }
+    }
 
     private IKubernetes Cluster => kubernetes.Client;
 

@@ -1,0 +1,26 @@
+using Portal.Tests.Infrastructure;
+using Portal.Tests.Simulators.Kubernetes;
+
+namespace Portal.Tests.Provisioning;
+
+/// <summary>
+/// The settings of a portal provisioning into one region: the simulated cluster, the run's real PostgreSQL as tenant
+/// server and a real Redis, with retries, polls and timeouts shortened for tests.
+/// </summary>
+public static class SimulatedRegion
+{
+    public const string Name = "local";
+
+    public static Dictionary<string, string?> Settings(TestServers servers, KubernetesSimulatorFixture kubernetes, RedisServer? tenantRedis = null) => new()
+    {
+        [$"Kubernetes:Regions:{Name}:Kubeconfig"] = kubernetes.Cluster.KubeconfigPath,
+        [$"Provisioning:Regions:{Name}:PostgresAdmin"] = servers.Postgres.ConnectionString("postgres"),
+        [$"Provisioning:Regions:{Name}:RedisAdmin"] = (tenantRedis ?? servers.Redis).ConnectionString,
+        ["Provisioning:RetryDelay"] = "00:00:00.020",
+        ["Provisioning:MaxRetryDelay"] = "00:00:00.200",
+        ["Provisioning:RolloutPollInterval"] = "00:00:00.020",
+        ["Provisioning:RolloutTimeout"] = "00:00:20",
+        ["Provisioning:MigrationTimeout"] = "00:00:10",
+        ["Provisioning:StuckPodGrace"] = "00:00:00.300",
+    };
+}
