@@ -12,7 +12,7 @@ namespace Portal.Core.Provisioning;
 public sealed class InstanceRollout(TransientRetry retry, IOptions<ProvisioningOptions> options)
 {
     /// <summary>Until every replica of the current generation is ready; a pod that cannot start fails the attempt at once.</summary>
-    public async Task WaitAsync(IKubernetes k8s, InstanceSpec instance, CancellationToken ct)
+    public async Task WaitAsync(IKubernetes k8s, InstanceSpec instance, CancellationToken ct, string then = "retry provisioning")
     {
         var settings = options.Value;
         var elapsed = Stopwatch.StartNew();
@@ -44,7 +44,7 @@ public sealed class InstanceRollout(TransientRetry retry, IOptions<ProvisioningO
                 var since = stuckSince.TryGetValue(pod.Metadata.Name, out var first) ? first : stuckSince[pod.Metadata.Name] = elapsed.Elapsed;
                 if (elapsed.Elapsed - since >= settings.StuckPodGrace)
                 {
-                    throw new ProvisioningException($"Pod {pod.Metadata.Name} cannot start: {waiting.Reason}: {waiting.Message} " + StuckPods.Hint(waiting.Reason));
+                    throw new ProvisioningException($"Pod {pod.Metadata.Name} cannot start: {waiting.Reason}: {waiting.Message} " + StuckPods.Hint(waiting.Reason, then));
                 }
             }
 

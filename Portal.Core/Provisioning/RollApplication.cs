@@ -43,7 +43,7 @@ public sealed partial class RollApplication(
             var k8s = clusters.Get(application.Region);
             await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.ConfigMap(instance), c), cancellationToken);
             await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.Deployment(instance), c), cancellationToken);
-            await rollout.WaitAsync(k8s, instance, cancellationToken);
+            await rollout.WaitAsync(k8s, instance, cancellationToken, then: "save the configuration again or restart the application");
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not DbUpdateException)
         {

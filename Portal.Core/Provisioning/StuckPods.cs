@@ -12,11 +12,12 @@ public static class StuckPods
     public static V1ContainerStateWaiting? Waiting(V1Pod pod) =>
         pod.Status?.ContainerStatuses?.Select(s => s.State?.Waiting).FirstOrDefault(w => w?.Reason is { } reason && Reasons.Contains(reason));
 
-    public static string Hint(string? reason) => reason switch
+    /// <summary>What the owner can do about a pod stuck for <paramref name="reason"/>; <paramref name="then"/> is the way to try again.</summary>
+    public static string Hint(string? reason, string then = "retry provisioning") => reason switch
     {
         "ErrImagePull" or "ImagePullBackOff" or "InvalidImageName" or "ErrImageNeverPull" =>
-            "Check that the instance image exists and the cluster can pull it, then retry provisioning.",
-        "CrashLoopBackOff" => "The server exits after starting: check its logs and configuration, then retry provisioning.",
-        _ => "Check the pod's events, then retry provisioning.",
+            $"Check that the instance image exists and the cluster can pull it, then {then}.",
+        "CrashLoopBackOff" => $"The server exits after starting: check its logs and configuration, then {then}.",
+        _ => $"Check the pod's events, then {then}.",
     };
 }

@@ -223,6 +223,7 @@ public sealed class ApplicationLifecycleTests(TestServers servers, KubernetesSim
         var failed = await ReloadAsync(application.Id);
         Assert.Equal(ApplicationStatus.Failed, failed.Status);
         Assert.Contains("ImagePull", failed.LastError, StringComparison.Ordinal);
+        Assert.Contains("restart the application", failed.LastError, StringComparison.Ordinal);
 
         // Failed after having been active: a restart is allowed, and repairs it.
         App.Clock.Advance(TimeSpan.FromMinutes(1));
