@@ -232,6 +232,34 @@ public sealed class WebhookDeliveryTests(TestServers servers) : PortalTest(serve
     }
 
     [Fact]
+    public async Task CreateWithAnIdempotencyKey_ReplaysTheSecretOnce_AndKeepsItEncryptedInRedis()
+    {
+        var owner = await OwnerWithApplicationAsync(App);
+        var url = $"/control/v1/applications/{owner.Application.Id}/webhooks";
+        var request = new { url = _receiver.Hook.ToString(), events = new[] { PlatformEventTypes.KeyCreated } };
+
+        var first = await BodyAsync(await PostAsync(owner.Client, url, request, idempotencyKey: "hook-1"));
+        var again = await PostAsync(owner.Client, url, request, idempotencyKey: "hook-1");
+
+        Assert.Equal("true", again.Headers.GetValues("Idempotency-Replayed").Single());
+        Assert.Equal((string?)first["secret"], (string?)(await BodyAsync(again))["secret"]);
+        await using (var db = App.CreateDbContext())
+        {
+            Assert.Equal(1, await db.Set<WebhookEndpoint>().CountAsync(Ct));
+        }
+
+        var redis = App.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>();
+        var server = redis.GetServers().Single();
+        var prefix = App.Services.GetRequiredService<Portal.Hosting.PortalOptions>().RedisKeyPrefix;
+        var kept = server.Keys(pattern: prefix + "control-api:idempotency:*").ToList();
+        Assert.NotEmpty(kept);
+        foreach (var key in kept)
+        {
+            Assert.DoesNotContain("whsec_", (string?)await redis.GetDatabase().StringGetAsync(key) ?? "", StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task TheSecret_IsEncryptedAtRest_AndNeverListedOrAudited()
     {
         var owner = await OwnerWithApplicationAsync(App);

@@ -40,17 +40,15 @@ public static class WebhooksApi
                 JsonElement.Parse(d.Payload), [.. d.Attempts.Select(a => new AttemptResponse(a.StartedAt, a.DurationMs, a.StatusCode, a.Error, a.ResponseExcerpt))]);
     }
 
-    /// <remarks>
-    /// Creating an endpoint and rotating its secret take no <c>Idempotency-Key</c>: the idempotency filter keeps answers
-    /// in Redis as plain text, and these answers carry the secret.
-    /// </remarks>
+    /// <remarks>Every POST takes an <c>Idempotency-Key</c>: the filter keeps answers (here, with a secret) encrypted.</remarks>
     public static RouteGroupBuilder MapWebhooksApi(this RouteGroupBuilder api)
     {
         // Addressed by the application's id; the use cases check the caller's role in the application's workspace.
         var webhooks = api.MapGroup("/applications/{applicationId}/webhooks").WithTags("Webhooks");
         webhooks.MapPost("/", CreateAsync)
             .WithName("CreateWebhook").WithSummary("Create a webhook endpoint; its whsec_ signing secret is in this answer only")
-            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write));
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write))
+            .AddEndpointFilter<IdempotencyFilter>();
         webhooks.MapGet("/", ListAsync)
             .WithName("ListWebhooks").WithSummary("List an application's webhook endpoints")
             .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Read));
@@ -65,7 +63,8 @@ public static class WebhooksApi
             .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write));
         webhooks.MapPost("/{endpointId}/rotate-secret", RotateSecretAsync)
             .WithName("RotateWebhookSecret").WithSummary("Give the endpoint a new secret (in this answer only); the old one keeps signing for 24 hours")
-            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write));
+            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write))
+            .AddEndpointFilter<IdempotencyFilter>();
         webhooks.MapGet("/{endpointId}/deliveries", ListDeliveriesAsync)
             .WithName("ListWebhookDeliveries").WithSummary("List an endpoint's deliveries, newest first, with their attempts")
             .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Read));
