@@ -21,7 +21,7 @@ public sealed class KubernetesSimulatorFixture : IAsyncLifetime
         PodReadyDelay = TimeSpan.FromMilliseconds(30),
         JobPodRunDuration = TimeSpan.FromMilliseconds(50),
         CrashLoopDelay = TimeSpan.FromMilliseconds(50),
-        NamespaceTerminationDelay = TimeSpan.FromMilliseconds(500),
+        NamespaceTerminationDelay = TimeSpan.FromMilliseconds(1500), // long enough to see Terminating on a loaded machine
         LogLineInterval = TimeSpan.FromMilliseconds(20),
         BookmarkInterval = TimeSpan.FromMilliseconds(200),
         ProbeInterval = TimeSpan.FromMilliseconds(50),
