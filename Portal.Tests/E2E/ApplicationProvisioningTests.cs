@@ -12,7 +12,7 @@ public sealed partial class ApplicationProvisioningTests(TestServers servers) : 
         ["Portal:Roles:1"] = "worker",
         ["Kubernetes:Regions:us-east-1:Kubeconfig"] = "simulated",
         ["Kubernetes:Simulator:PodStartDelay"] = "00:00:00.200",
-        // Slow enough that the rollout step is seen running on the page before it turns green.
+        // Pods ready after the migration Job (3 s), so the rollout step waits for them too.
         ["Kubernetes:Simulator:PodReadyDelay"] = "00:00:04",
         ["Provisioning:RolloutPollInterval"] = "00:00:00.200",
         ["Jobs:QueuePollInterval"] = "00:00:00.500",
@@ -71,11 +71,12 @@ public sealed partial class ApplicationProvisioningTests(TestServers servers) : 
             await Assertions.Expect(page).ToHaveURLAsync(ApplicationPageUrl());
             await Assertions.Expect(page.GetByTestId("application-name")).ToHaveTextAsync("Storefront");
             await page.EvaluateAsync("() => { window.stillTheSamePage = true; }");
-            var rollout = page.GetByTestId("step-rollout");
-            await Assertions.Expect(rollout).ToHaveAttributeAsync("data-status", new Regex("^(pending|running)$"));
-            await Assertions.Expect(rollout).ToHaveAttributeAsync("data-status", "running", new() { Timeout = 30_000 });
+            // The migration Job's step lasts seconds (its pod starts, then runs), long enough to be seen running.
+            var migrations = page.GetByTestId("step-migrations");
+            await Assertions.Expect(migrations).ToHaveAttributeAsync("data-status", new Regex("^(pending|running)$"));
+            await Assertions.Expect(migrations).ToHaveAttributeAsync("data-status", "running", new() { Timeout = 30_000 });
             await Assertions.Expect(page.GetByTestId("step-namespace")).ToHaveAttributeAsync("data-status", "succeeded");
-            await Assertions.Expect(rollout).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 60_000 });
+            await Assertions.Expect(page.GetByTestId("step-rollout")).ToHaveAttributeAsync("data-status", "succeeded", new() { Timeout = 60_000 });
             await Assertions.Expect(page.GetByTestId("application-status")).ToHaveAttributeAsync("data-status", "active", new() { Timeout = 10_000 });
             await Assertions.Expect(page.GetByTestId("provisioning-percent")).ToHaveAttributeAsync("data-percent", "100");
             Assert.True(await page.EvaluateAsync<bool>("() => window.stillTheSamePage === true"));
