@@ -213,24 +213,7 @@ public sealed class ProvisioningKillTests(TestServers servers, KubernetesSimulat
         });
     }
 
-    private async Task<Application> NewApplicationAsync()
-    {
-        var owner = await WorkspaceSteps.CreateUserAsync(App);
-        var workspace = await WorkspaceSteps.CreateWorkspaceAsync(App, owner);
-        var application = new Application
-        {
-            WorkspaceId = workspace.Id,
-            Name = "Storefront",
-            Slug = "storefront",
-            Environment = ApplicationEnvironment.Production,
-            Region = Region,
-            CreatedAt = App.Clock.GetUtcNow(),
-        };
-        await using var db = App.CreateDbContext();
-        db.Add(application);
-        await db.SaveChangesAsync(Ct);
-        return application;
-    }
+    private Task<Application> NewApplicationAsync() => SimulatedRegion.NewApplicationAsync(App);
 
     private async Task<List<ProvisioningRun>> RunsAsync(Application application)
     {

@@ -32,25 +32,7 @@ public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFi
 
     private IKubernetes Cluster => kubernetes.Client;
 
-    private async Task<Application> NewApplicationAsync(string slug = "storefront")
-    {
-        var owner = await WorkspaceSteps.CreateUserAsync(App);
-        var workspace = await WorkspaceSteps.CreateWorkspaceAsync(App, owner);
-        var application = new Application
-        {
-            WorkspaceId = workspace.Id,
-            Name = "Storefront",
-            Slug = slug,
-            Environment = ApplicationEnvironment.Production,
-            Region = Region,
-            CreatedAt = App.Clock.GetUtcNow(),
-            CreatedByUserId = owner.Id,
-        };
-        await using var db = App.CreateDbContext();
-        db.Add(application);
-        await db.SaveChangesAsync(Ct);
-        return application;
-    }
+    private Task<Application> NewApplicationAsync(string slug = "storefront") => SimulatedRegion.NewApplicationAsync(App, slug);
 
     private Task<ProvisioningOutcome> ProvisionAsync(Application application) =>
         WorkspaceSteps.RunAsync(App, sp => sp.GetRequiredService<ProvisionApplication>().ExecuteAsync(application.Id, Ct));

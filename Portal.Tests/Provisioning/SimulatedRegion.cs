@@ -1,3 +1,4 @@
+using Portal.Core.Applications;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Simulators.Kubernetes;
 
@@ -23,4 +24,25 @@ public static class SimulatedRegion
         ["Provisioning:MigrationTimeout"] = "00:00:10",
         ["Provisioning:StuckPodGrace"] = "00:00:00.300",
     };
+
+    /// <summary>A production application in this region, saved but not provisioned, created by a new workspace's owner.</summary>
+    public static async Task<Application> NewApplicationAsync(PortalApp app, string slug = "storefront")
+    {
+        var owner = await WorkspaceSteps.CreateUserAsync(app);
+        var workspace = await WorkspaceSteps.CreateWorkspaceAsync(app, owner);
+        var application = new Application
+        {
+            WorkspaceId = workspace.Id,
+            Name = "Storefront",
+            Slug = slug,
+            Environment = ApplicationEnvironment.Production,
+            Region = Name,
+            CreatedAt = app.Clock.GetUtcNow(),
+            CreatedByUserId = owner.Id,
+        };
+        await using var db = app.CreateDbContext();
+        db.Add(application);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return application;
+    }
 }
