@@ -65,8 +65,8 @@ public sealed class InstanceServer : IAsyncDisposable
     public Uri BaseUri { get; private set; } = null!;
 
     /// <summary>
-    /// The address of a Service of <paramref name="cluster"/> with placeholders <c>{namespace}</c>, <c>{service}</c>
-    /// and <c>{port}</c> (the Service port, which any value matches here), as provisioning records it.
+    /// The address of a Service of <paramref name="cluster"/> with placeholders <c>{namespace}</c> and <c>{service}</c>
+    /// (any Service port reaches the same stand-in, so the template has no <c>{port}</c>), as provisioning records it.
     /// </summary>
     public string ServiceUrlTemplate(string cluster) => $"{BaseUri.ToString().TrimEnd('/')}/{Uri.EscapeDataString(cluster)}/{{namespace}}/{{service}}";
 
