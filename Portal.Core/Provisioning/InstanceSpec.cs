@@ -2,7 +2,10 @@ using Portal.Core.Applications;
 
 namespace Portal.Core.Provisioning;
 
-/// <summary>Everything the Kubernetes objects of one instance are made from (secrets in plain text: never log it).</summary>
+/// <summary>
+/// Everything the Kubernetes objects of one instance are made from (secrets in plain text: never log it), and the
+/// address its Service answers on (<see cref="Kubernetes.KubernetesClusters.ServiceUrl"/>).
+/// </summary>
 public sealed record InstanceSpec(
     Application Application,
     TenantCredentials Names,
@@ -11,9 +14,8 @@ public sealed record InstanceSpec(
     string SigningKey,
     int PostgresPort,
     int RedisPort,
-    ProvisioningOptions Options)
+    ProvisioningOptions Options,
+    string InternalUrl)
 {
     public string Namespace => Names.Namespace;
-
-    public string InternalUrl => $"http://{InstanceManifests.Name}.{Namespace}.svc.cluster.local:{InstanceManifests.Port}";
 }

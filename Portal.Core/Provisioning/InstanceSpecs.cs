@@ -1,11 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Applications;
+using Portal.Core.Provisioning.Kubernetes;
 
 namespace Portal.Core.Provisioning;
 
 /// <summary>Builds an instance's <see cref="InstanceSpec"/> from the application and its stored credentials.</summary>
-public sealed class InstanceSpecs(TenantPostgres postgres, TenantRedis redis, TenantSecrets secrets, IOptions<ProvisioningOptions> options)
+public sealed class InstanceSpecs(TenantPostgres postgres, TenantRedis redis, TenantSecrets secrets, KubernetesClusters clusters, IOptions<ProvisioningOptions> options)
 {
     public async Task<InstanceSpec> BuildAsync(PortalDbContext db, Application application, CancellationToken ct)
     {
@@ -22,6 +23,7 @@ public sealed class InstanceSpecs(TenantPostgres postgres, TenantRedis redis, Te
         };
         var databaseUrl = $"postgres://{names.DatabaseRole}:{secrets.Unprotect(names.ProtectedDatabasePassword)}@{pgHost}:{pg.Port}/{names.DatabaseName}";
         var redisUrl = $"redis://{names.RedisUser}:{secrets.Unprotect(names.ProtectedRedisPassword)}@{redisHost}:{redisPort}";
-        return new InstanceSpec(application, names, databaseUrl, redisUrl, secrets.Unprotect(names.ProtectedSigningKey), pg.Port, redisPort, options.Value);
+        return new InstanceSpec(application, names, databaseUrl, redisUrl, secrets.Unprotect(names.ProtectedSigningKey), pg.Port, redisPort, options.Value,
+            clusters.ServiceUrl(application.Region, names.Namespace, InstanceManifests.Name, InstanceManifests.Port));
     }
 }

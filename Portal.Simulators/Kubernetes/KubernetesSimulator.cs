@@ -21,9 +21,10 @@ public sealed class KubernetesSimulator : IAsyncDisposable
     private readonly string? _temporaryDirectory;
     private int _disposed;
 
-    private KubernetesSimulator(List<SimulatedCluster> clusters, SimulatorCertificates? certificates, StateFile? stateFile, string? temporaryDirectory)
+    private KubernetesSimulator(List<SimulatedCluster> clusters, InstanceServer instances, SimulatorCertificates? certificates, StateFile? stateFile, string? temporaryDirectory)
     {
         Clusters = clusters;
+        Instances = instances;
         _certificates = certificates;
         _stateFile = stateFile;
         _temporaryDirectory = temporaryDirectory;
@@ -31,6 +32,9 @@ public sealed class KubernetesSimulator : IAsyncDisposable
     }
 
     public IReadOnlyList<SimulatedCluster> Clusters { get; }
+
+    /// <summary>The stand-in AuthSome instances behind the clusters' Services.</summary>
+    public InstanceServer Instances { get; }
 
     public SimulatedCluster this[string name] =>
         Clusters.FirstOrDefault(c => c.Name == name || c.Region == name) ?? throw new KeyNotFoundException($"The simulator has no cluster '{name}'.");
@@ -58,6 +62,7 @@ public sealed class KubernetesSimulator : IAsyncDisposable
         var stateFile = options.StateFilePath is { } path ? new StateFile(path) : null;
         var saved = stateFile?.Load() ?? [];
         var started = new List<SimulatedCluster>();
+        InstanceServer instances;
         try
         {
             for (var i = 0; i < clusters.Count; i++)
@@ -74,6 +79,8 @@ public sealed class KubernetesSimulator : IAsyncDisposable
                     : null;
                 started.Add(await SimulatedCluster.StartAsync(cluster, options, certificates, token, directory, restore));
             }
+
+            instances = await InstanceServer.StartAsync(started.ToDictionary(c => c.Name, c => c.Api, StringComparer.Ordinal), options.InstancesPort);
         }
         catch
         {
@@ -86,7 +93,7 @@ public sealed class KubernetesSimulator : IAsyncDisposable
             throw;
         }
 
-        return new KubernetesSimulator(started, certificates, stateFile, temporary);
+        return new KubernetesSimulator(started, instances, certificates, stateFile, temporary);
     }
 
     private async Task SaveLoopAsync()
@@ -114,6 +121,7 @@ public sealed class KubernetesSimulator : IAsyncDisposable
 
         await _stopping.CancelAsync();
         await _saving;
+        await Instances.DisposeAsync();
         foreach (var cluster in Clusters)
         {
             await cluster.DisposeAsync();

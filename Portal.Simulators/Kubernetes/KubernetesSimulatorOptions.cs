@@ -9,6 +9,9 @@ public sealed class KubernetesSimulatorOptions
     /// <summary>The first cluster's port; the next clusters take the following ports. 0 picks free ports.</summary>
     public int Port { get; init; }
 
+    /// <summary>The port of the stand-in instances behind every cluster's Services (plain HTTP on loopback); 0 picks a free port.</summary>
+    public int InstancesPort { get; init; }
+
     /// <summary>Serve HTTPS with a generated CA, written into the kubeconfig as certificate-authority-data.</summary>
     public bool UseTls { get; init; } = true;
 

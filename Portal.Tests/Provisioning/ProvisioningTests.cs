@@ -82,7 +82,7 @@ public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFi
         var ready = await App.Smtp.WaitForAsync(creator, "Storefront is ready");
         Assert.EndsWith($"/workspaces/{application.WorkspaceId}/applications/{application.Id}", TestSmtpServer.LinkIn(ready, "/applications/"), StringComparison.Ordinal);
         Assert.Equal(ApplicationStatus.Active, done.Status);
-        Assert.Equal($"http://authsome.{ns}.svc.cluster.local:8080", done.InternalUrl);
+        Assert.Equal(kubernetes.Simulator.Instances.ServiceUri(kubernetes.Cluster.Name, ns, InstanceManifests.Name).AbsoluteUri, done.InternalUrl);
         var run = Assert.Single(await RunsAsync(application));
         Assert.Equal(ProvisioningRunStatus.Succeeded, run.Status);
         Assert.Equal(ProvisioningSteps.All, run.Steps.OrderBy(s => s.Order).Select(s => s.Name));

@@ -6,7 +6,7 @@ namespace Portal.Tests.Provisioning;
 
 /// <summary>
 /// The settings of a portal provisioning into one region: the simulated cluster, the run's real PostgreSQL as tenant
-/// server and a real Redis, with retries, polls and timeouts shortened for tests.
+/// server and a real Redis, instances reachable on the simulator's stand-ins, with retries, polls and timeouts shortened for tests.
 /// </summary>
 public static class SimulatedRegion
 {
@@ -15,6 +15,8 @@ public static class SimulatedRegion
     public static Dictionary<string, string?> Settings(TestServers servers, KubernetesSimulatorFixture kubernetes, RedisServer? tenantRedis = null) => new()
     {
         [$"Kubernetes:Regions:{Name}:Kubeconfig"] = kubernetes.Cluster.KubeconfigPath,
+        // The instances' Services answer on the simulator's stand-in instances, as in a simulated region.
+        [$"Kubernetes:Regions:{Name}:ServiceUrl"] = kubernetes.Simulator.Instances.ServiceUrlTemplate(kubernetes.Cluster.Name),
         [$"Provisioning:Regions:{Name}:PostgresAdmin"] = servers.Postgres.ConnectionString("postgres"),
         [$"Provisioning:Regions:{Name}:RedisAdmin"] = (tenantRedis ?? servers.Redis).ConnectionString,
         ["Provisioning:RetryDelay"] = "00:00:00.020",

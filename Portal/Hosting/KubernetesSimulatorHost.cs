@@ -19,6 +19,7 @@ public sealed class KubernetesSimulatorHost(KubernetesOptions options, Kubernete
         {
             Clusters = options.SimulatedRegions.Select(region => new SimulatedClusterOptions(region, region)).ToList(),
             Port = settings.Port,
+            InstancesPort = settings.InstancesPort,
             StateFilePath = Resolve(settings.StateFile),
             KubeconfigDirectory = Resolve(settings.KubeconfigDirectory),
             HealthEndpointTemplate = settings.HealthEndpointTemplate,
@@ -27,10 +28,12 @@ public sealed class KubernetesSimulatorHost(KubernetesOptions options, Kubernete
         }, cancellationToken);
         foreach (var cluster in _simulator.Clusters)
         {
-            clusters.ConnectSimulated(cluster.Region, cluster.ClientConfiguration());
+            var serviceUrl = _simulator.Instances.ServiceUrlTemplate(cluster.Name);
+            clusters.ConnectSimulated(cluster.Region, cluster.ClientConfiguration(), serviceUrl);
             if (logger.IsEnabled(LogLevel.Information))
             {
-                logger.LogInformation("Region {Region} uses the Kubernetes API simulator at {Address} (kubeconfig {Kubeconfig})", cluster.Region, cluster.BaseUri, cluster.KubeconfigPath);
+                logger.LogInformation("Region {Region} uses the Kubernetes API simulator at {Address} (kubeconfig {Kubeconfig}); its Services answer at {ServiceUrl}",
+                    cluster.Region, cluster.BaseUri, cluster.KubeconfigPath, serviceUrl);
             }
         }
     }

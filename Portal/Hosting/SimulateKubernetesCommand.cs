@@ -6,14 +6,15 @@ namespace Portal.Hosting;
 
 /// <summary>
 /// <c>Portal simulate-kubernetes [--port 6443] [--clusters us-east-1,eu-west-1] [--state-file path] [--tls]
-/// [--token T] [--kubeconfig-dir dir]</c>: the Kubernetes API simulator on its own, until Ctrl-C.
+/// [--token T] [--kubeconfig-dir dir] [--instances-port 6480]</c>: the Kubernetes API simulator and its stand-in instances on
+/// their own, until Ctrl-C.
 /// </summary>
 public static class SimulateKubernetesCommand
 {
     public const string Name = "simulate-kubernetes";
 
     private const string Usage =
-        "Usage: Portal simulate-kubernetes [--port 6443] [--clusters us-east-1,eu-west-1] [--state-file path] [--tls] [--token T] [--kubeconfig-dir dir]";
+        "Usage: Portal simulate-kubernetes [--port 6443] [--clusters us-east-1,eu-west-1] [--state-file path] [--tls] [--token T] [--kubeconfig-dir dir] [--instances-port 6480]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -22,6 +23,7 @@ public static class SimulateKubernetesCommand
         string? stateFile = null;
         string? token = null;
         var tls = false;
+        var instancesPort = 6480;
         var kubeconfigDirectory = Path.Combine(Path.GetTempPath(), "authsome-kubernetes-simulator");
         for (var i = 0; i < args.Length; i++)
         {
@@ -45,6 +47,9 @@ public static class SimulateKubernetesCommand
                     case "--kubeconfig-dir":
                         kubeconfigDirectory = Path.GetFullPath(Value());
                         break;
+                    case "--instances-port":
+                        instancesPort = int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);
+                        break;
                     case "--tls":
                         tls = true;
                         break;
@@ -67,10 +72,11 @@ public static class SimulateKubernetesCommand
             Token = token,
             StateFilePath = stateFile,
             KubeconfigDirectory = kubeconfigDirectory,
+            InstancesPort = instancesPort,
         });
         foreach (var cluster in simulator.Clusters)
         {
-            Console.WriteLine($"{cluster.Name}: {cluster.BaseUri}  kubeconfig: {cluster.KubeconfigPath}");
+            Console.WriteLine($"{cluster.Name}: {cluster.BaseUri}  kubeconfig: {cluster.KubeconfigPath}  services: {simulator.Instances.ServiceUrlTemplate(cluster.Name)}");
         }
 
         Console.WriteLine($"Try: KUBECONFIG={simulator.Clusters[0].KubeconfigPath} kubectl get namespaces   (Ctrl-C stops the simulator)");

@@ -12,6 +12,7 @@ namespace Portal.Core.Provisioning.Kubernetes;
 public sealed class KubernetesClusters(KubernetesOptions options) : IDisposable
 {
     private readonly ConcurrentDictionary<string, KubernetesClientConfiguration> _simulated = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _simulatedServiceUrls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IKubernetes> _clients = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RateLimiter> _limiters = new(StringComparer.Ordinal);
 
@@ -23,7 +24,8 @@ public sealed class KubernetesClusters(KubernetesOptions options) : IDisposable
     public bool IsSimulated(string region) => SimulatedRegions.Contains(region);
 
     /// <summary>Called by the simulator's host once the region's simulated cluster answers.</summary>
-    public void ConnectSimulated(string region, KubernetesClientConfiguration configuration)
+    /// <param name="serviceUrl">Where the simulator serves the region's Services (a <see cref="KubernetesRegionOptions.ServiceUrl"/> template).</param>
+    public void ConnectSimulated(string region, KubernetesClientConfiguration configuration, string? serviceUrl = null)
     {
         if (!IsSimulated(region))
         {
@@ -31,7 +33,28 @@ public sealed class KubernetesClusters(KubernetesOptions options) : IDisposable
         }
 
         _simulated[region] = configuration;
+        if (serviceUrl is not null)
+        {
+            _simulatedServiceUrls[region] = serviceUrl;
+        }
     }
+
+    /// <summary>
+    /// The address of a Service of the region's cluster: its cluster DNS name, unless the region's
+    /// <see cref="KubernetesRegionOptions.ServiceUrl"/> or its simulator says otherwise.
+    /// </summary>
+    public string ServiceUrl(string region, string ns, string service, int port)
+    {
+        var template = options.Regions.TryGetValue(region, out var settings) && settings.ServiceUrl is { } configured
+            ? configured
+            : _simulatedServiceUrls.TryGetValue(region, out var simulated) ? simulated : KubernetesRegionOptions.DefaultServiceUrl;
+        return ExpandServiceUrl(template, ns, service, port);
+    }
+
+    public static string ExpandServiceUrl(string template, string ns, string service, int port) => template
+        .Replace("{namespace}", ns, StringComparison.Ordinal)
+        .Replace("{service}", service, StringComparison.Ordinal)
+        .Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
     public IKubernetes Get(string region)
     {

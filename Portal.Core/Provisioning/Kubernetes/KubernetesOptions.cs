@@ -59,6 +59,13 @@ public sealed class KubernetesOptions
                     $"Missing setting 'Kubernetes:Regions:{region}:Kubeconfig': the path of the region's kubeconfig, or '{Simulated}' for the Kubernetes API simulator.");
             }
 
+            if (settings.ServiceUrl is { } template
+                && !(Uri.TryCreate(KubernetesClusters.ExpandServiceUrl(template, "ns", "svc", 8080), UriKind.Absolute, out var sample) && sample.Scheme is "http" or "https"))
+            {
+                throw new InvalidOperationException(
+                    $"Setting 'Kubernetes:Regions:{region}:ServiceUrl' must be an http(s) address with placeholders {{service}}, {{namespace}} and {{port}}; it is '{template}'.");
+            }
+
             if (!settings.IsSimulated && !File.Exists(settings.Kubeconfig))
             {
                 throw new InvalidOperationException($"Setting 'Kubernetes:Regions:{region}:Kubeconfig' names '{settings.Kubeconfig}', which does not exist.");

@@ -12,6 +12,9 @@ public sealed class KubernetesSimulatorSettings
     /// <summary>The first simulated cluster's port (the next regions take the next ports); 0 picks free ports.</summary>
     public int Port { get; init; }
 
+    /// <summary>The port of the stand-in instances behind the simulated Services (HTTP on loopback); 0 picks a free port.</summary>
+    public int InstancesPort { get; init; }
+
     /// <summary>Where readiness probes go, e.g. <c>http://127.0.0.1:5080/simulated/{namespace}/{pod}{path}</c>; pods become ready after a delay when unset.</summary>
     public string? HealthEndpointTemplate { get; init; }
 

@@ -27,6 +27,28 @@ public sealed class KubernetesPortalTests(TestServers servers) : PortalTest(serv
     }
 
     [Fact]
+    public async Task SimulatedRegions_ServicesAnswerOnTheInProcessStandInInstances()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = App.CreatePortalClient();
+        var clusters = App.Services.GetRequiredService<KubernetesClusters>();
+        var east = clusters.Get("us-east-1");
+        var ns = (await east.CoreV1.CreateNamespaceAsync(new k8s.Models.V1Namespace { Metadata = new k8s.Models.V1ObjectMeta { GenerateName = "sa-" } }, cancellationToken: ct)).Metadata.Name;
+        await east.AppsV1.CreateNamespacedDeploymentAsync(Manifests.Deployment("web", replicas: 1), ns, cancellationToken: ct);
+        await east.CoreV1.CreateNamespacedServiceAsync(Manifests.Service("web"), ns, cancellationToken: ct);
+
+        var url = clusters.ServiceUrl("us-east-1", ns, "web", 80);
+        Assert.StartsWith("http://127.0.0.1:", url, StringComparison.Ordinal);
+        Assert.NotEqual(url, clusters.ServiceUrl("eu-west-1", ns, "web", 80));
+        using var http = new HttpClient();
+        await Eventually.WaitAsync(async () =>
+        {
+            using var response = await http.GetAsync(url + Portal.Simulators.Kubernetes.InstanceServer.HealthPath, ct);
+            return response.StatusCode;
+        }, s => s == System.Net.HttpStatusCode.OK, "the stand-in instance answering");
+    }
+
+    [Fact]
     public async Task AppBar_ShowsTheSimulatedClusterBadge()
     {
         using var client = App.CreatePortalClient();

@@ -37,6 +37,33 @@ public sealed class KubernetesSimulatorHostingTests
     }
 
     [Fact]
+    public async Task StandInInstances_AreRoutedToTheirOwnCluster()
+    {
+        await using var simulator = await KubernetesSimulator.StartAsync(
+            KubernetesSimulatorFixture.FastOptions(new SimulatedClusterOptions("us-east-1"), new SimulatedClusterOptions("eu-west-1")), Ct);
+        using var east = simulator["us-east-1"].CreateClient();
+        using var west = simulator["eu-west-1"].CreateClient();
+        foreach (var client in new[] { east, west })
+        {
+            await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "acme" } }, cancellationToken: Ct);
+            await client.CoreV1.CreateNamespacedServiceAsync(Manifests.Service("web"), "acme", cancellationToken: Ct);
+        }
+
+        await east.AppsV1.CreateNamespacedDeploymentAsync(Manifests.Deployment("web", replicas: 1), "acme", cancellationToken: Ct);
+        using var http = new HttpClient();
+        var eastHealth = new Uri(simulator.Instances.ServiceUri("us-east-1", "acme", "web") + InstanceServer.HealthPath);
+        await Eventually.WaitAsync(async () =>
+        {
+            using var response = await http.GetAsync(eastHealth, Ct);
+            return response.StatusCode;
+        }, s => s == HttpStatusCode.OK, "the east instance answering");
+
+        // The same Service in the other cluster has no pods behind it.
+        using var westHealth = await http.GetAsync(new Uri(simulator.Instances.ServiceUri("eu-west-1", "acme", "web") + InstanceServer.HealthPath), Ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, westHealth.StatusCode);
+    }
+
+    [Fact]
     public async Task StateFile_KeepsObjectsAcrossARestart()
     {
         var directory = Directory.CreateTempSubdirectory("k8s-sim-state-");
