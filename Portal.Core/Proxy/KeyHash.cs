@@ -41,9 +41,16 @@ public readonly struct KeyHash : IEquatable<KeyHash>
         Span<byte> utf8 = stackalloc byte[MaxKeyLength * 3];
         var length = Encoding.UTF8.GetBytes(key, utf8);
         Span<byte> hash = stackalloc byte[Size];
-        SHA256.HashData(utf8[..length], hash);
+        // One reusable hasher per thread: SHA256.HashData sets up a new native digest context on every call, which
+        // costs more than hashing a key.
+        var hasher = t_hasher ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hasher.AppendData(utf8[..length]);
+        hasher.GetHashAndReset(hash);
         return new KeyHash(hash);
     }
+
+    [ThreadStatic]
+    private static IncrementalHash? t_hasher;
 
     public void CopyTo(Span<byte> destination)
     {

@@ -99,6 +99,14 @@ public sealed partial class ProxyKeyVerifier : IDisposable
             : new(LoadApplicationAndVerifyAsync(key, cancellationToken));
     }
 
+    /// <summary>Puts a key and its application in this replica's cache, as a lookup would (benchmarks, warm-up).</summary>
+    internal void Remember(string presented, ProxyKey key, ProxyApplication application)
+    {
+        var expiresAt = Environment.TickCount64 + _localTtl;
+        _keys.Set(KeyHash.Of(presented), key, expiresAt);
+        _applications.Set(application.Id, application, expiresAt);
+    }
+
     private KeyVerification? CheckKey(ProxyKey key, string applicationId)
     {
         if (key.RevokedAt is not null)
