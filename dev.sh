@@ -5,7 +5,8 @@
 #   ./dev.sh e2e     only the browser tests
 #   ./dev.sh bench   the benchmarks (job latency against the development PostgreSQL, Kubernetes simulator load); 'bench jobs',
 #                    'bench kubernetes', 'bench workspaces' (pages and control API with 1,000 workspaces) or
-#                    'bench provisioning [--apps 100] [--fault-rate 0.05]' (applications provisioned at once) runs one
+#                    'bench provisioning [--apps 100] [--fault-rate 0.05]' (applications provisioned at once),
+#                    'bench proxy-keys [--job short]' (cached key verification, BenchmarkDotNet) runs one
 #   ./dev.sh stop    stop the PostgreSQL and Redis that 'run' left running
 set -euo pipefail
 
@@ -225,6 +226,13 @@ cmd_bench() {
     bench_workspaces "$@"
     return
   fi
+  # 'proxy-keys': the proxy's cached key verification in BenchmarkDotNet (no service needed).
+  if [ "${1:-}" = proxy-keys ]; then
+    shift
+    dotnet build "$ROOT/Portal.Benchmarks/Portal.Benchmarks.csproj" -c Release -v quiet -nologo
+    (cd "$ROOT/Portal.Benchmarks" && dotnet bin/Release/net10.0/Portal.Benchmarks.dll proxy-keys "$@")
+    return
+  fi
   if [ "${1:-}" = provisioning ]; then
     shift
     bench_provisioning "$@"
@@ -252,5 +260,5 @@ case "${1:-}" in
   e2e) shift; run_tests --filter-trait "Category=E2E" "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   stop) stop_postgres; stop_redis ;;
-  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

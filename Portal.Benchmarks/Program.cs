@@ -23,6 +23,12 @@ if (args.FirstOrDefault() == "provisioning")
     return await Portal.Benchmarks.Provisioning.ProvisioningBenchmark.RunAsync(args[1..]);
 }
 
+// `proxy-keys [BenchmarkDotNet options]`: the proxy's cached key verification (BenchmarkDotNet, Release).
+if (args.FirstOrDefault() == "proxy-keys")
+{
+    return KeyVerificationBenchmark.Run(args[1..]);
+}
+
 // `workspaces --url U`: the workspace pages and control API under 1,000 workspaces, 50,000 members, 200,000 events.
 if (args.FirstOrDefault() == "workspaces")
 {

@@ -12,6 +12,7 @@ using Portal.Core.Applications;
 using Portal.Core.Audit;
 using Portal.Core.Members;
 using Portal.Core.Notifications;
+using Portal.Core.Proxy;
 using Portal.Core.Webhooks;
 using Portal.Core.Workspaces;
 using StackExchange.Redis;
@@ -64,6 +65,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddApiKeys();
         services.AddApplications(configuration);
         services.AddWebhooks(configuration);
+        services.AddProxyKeys(configuration);
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Core.Applications;
 using Portal.Core.Audit;
 using Portal.Core.Workspaces;
 
@@ -10,7 +11,8 @@ namespace Portal.Core.Admin;
 /// run again. The event goes to the workspace's own log, so its members see who did it and why.
 /// </summary>
 public sealed class SuspendWorkspace(
-    IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptionsMonitor<PlatformAdminOptions> admins)
+    IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptionsMonitor<PlatformAdminOptions> admins,
+    ApplicationChanges applicationChanges)
 {
     public Task<Outcome<Workspace>> SuspendAsync(Actor actor, string workspaceId, string? reason, CancellationToken cancellationToken = default) =>
         PlatformAdminAccess.ValidateReason(reason) is { } invalid
@@ -62,6 +64,12 @@ public sealed class SuspendWorkspace(
         catch (DbUpdateConcurrencyException)
         {
             return Failure.Conflict("Someone else changed this workspace at the same time; reload and try again.");
+        }
+
+        // The proxies refuse (or serve again) the workspace's applications at once.
+        foreach (var applicationId in await db.Set<Application>().Where(a => a.WorkspaceId == workspace.Id).Select(a => a.Id).ToListAsync(cancellationToken))
+        {
+            applicationChanges.Publish(applicationId);
         }
 
         return workspace;

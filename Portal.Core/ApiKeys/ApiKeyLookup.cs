@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Applications;
+using Portal.Core.Proxy;
+using Portal.Core.Workspaces;
 
 namespace Portal.Core.ApiKeys;
 
@@ -36,5 +38,56 @@ public sealed class ApiKeyLookup(IDbContextFactory<PortalDbContext> dbFactory, T
             .Select(k => new { k.Id, k.ApplicationId, k.Type, k.Scopes })
             .SingleOrDefaultAsync(cancellationToken);
         return key is null ? null : new UsableApiKey(key.Id, key.ApplicationId, key.Type, key.Scopes);
+    }
+
+    /// <summary>
+    /// The proxy's database lookup: the key with this SHA-256 whatever its state (so that a refusal can say why),
+    /// and its application; null when no key has that hash.
+    /// </summary>
+    public async Task<(ProxyKey Key, ProxyApplication Application)?> FindForProxyAsync(byte[] hash, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var found = await db.Set<ApiKey>().AsNoTracking()
+            .Where(k => k.Hash == hash)
+            .Select(k => new
+            {
+                k.Id,
+                k.ApplicationId,
+                k.Type,
+                k.Scopes,
+                k.DisplayPrefix,
+                k.ExpiresAt,
+                k.RevokedAt,
+                k.Application!.WorkspaceId,
+                k.Application.Status,
+                k.Application.DeletedAt,
+                k.Application.Region,
+                k.Application.InternalUrl,
+                k.Application.Workspace!.Plan,
+                WorkspaceDeletedAt = k.Application.Workspace.DeletedAt,
+                WorkspaceStatus = k.Application.Workspace.Status,
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (found is null)
+        {
+            return null;
+        }
+
+        var key = new ProxyKey(found.Id, found.ApplicationId, found.Type, found.Scopes, found.DisplayPrefix, found.ExpiresAt, found.RevokedAt);
+        var application = new ProxyApplication(
+            found.ApplicationId, found.WorkspaceId, found.WorkspaceStatus == WorkspaceStatus.Active ? found.Status : ApplicationStatus.Suspended, found.DeletedAt is not null || found.WorkspaceDeletedAt is not null,
+            found.Region, found.InternalUrl, found.Plan);
+        return (key, application);
+    }
+
+    /// <summary>The proxy's view of one application (suspended while its workspace is not active), or null when there is none with that id.</summary>
+    public async Task<ProxyApplication?> FindApplicationForProxyAsync(string applicationId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Set<Application>().AsNoTracking()
+            .Where(a => a.Id == applicationId)
+            .Select(a => new ProxyApplication(
+                a.Id, a.WorkspaceId, a.Workspace!.Status == WorkspaceStatus.Active ? a.Status : ApplicationStatus.Suspended, a.DeletedAt != null || a.Workspace!.DeletedAt != null, a.Region, a.InternalUrl, a.Workspace!.Plan))
+            .SingleOrDefaultAsync(cancellationToken);
     }
 }

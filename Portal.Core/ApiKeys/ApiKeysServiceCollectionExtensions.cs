@@ -8,7 +8,8 @@ public static class ApiKeysServiceCollectionExtensions
     {
         services.AddScoped<ManageApiKeys>();
         services.AddScoped<ApiKeyQueries>();
-        services.AddScoped<ApiKeyLookup>();
+        // A singleton: the proxy's verifier holds it (it keeps nothing but the context factory and the clock).
+        services.AddSingleton<ApiKeyLookup>();
         return services;
     }
 }

@@ -1,13 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Applications;
 using Portal.Core.Audit;
+using Portal.Core.Proxy;
 using Portal.Core.Webhooks;
 using Portal.Core.Workspaces;
 
 namespace Portal.Core.ApiKeys;
 
 /// <summary>Creating, revoking and rotating an application's keys.</summary>
-public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, PlatformEvents events)
+public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, PlatformEvents events, ProxyKeyInvalidation proxies)
 {
     public static readonly TimeSpan DefaultRotationOverlap = TimeSpan.FromHours(24);
 
@@ -76,6 +77,7 @@ public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, 
             new AuditChanges().Field<DateTimeOffset?>("revokedAt", null, key.RevokedAt));
         events.Add(db, applicationId, PlatformEventTypes.KeyRevoked, EventData(key));
         await db.SaveChangesAsync(cancellationToken);
+        await proxies.KeyChangedAsync(key.Hash);
         return key;
     }
 
@@ -115,6 +117,8 @@ public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, 
             .Field<string?>("replacedBy", null, created.Key.Id));
         events.Add(db, applicationId, PlatformEventTypes.KeyRotated, new { key = EventData(old), replacedBy = EventData(created.Key) });
         await db.SaveChangesAsync(cancellationToken);
+        // The old key's new expiry reaches the proxies (past it, they refuse the key by their own clock).
+        await proxies.KeyChangedAsync(old.Hash);
         return created;
     }
 

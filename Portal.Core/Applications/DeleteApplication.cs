@@ -11,7 +11,8 @@ namespace Portal.Core.Applications;
 /// <see cref="ApplicationOptions.DeletedRetention"/>, then the teardown job removes its instance. And the restore.
 /// </summary>
 public sealed class DeleteApplication(
-    IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptions<ApplicationOptions> options, IProvisioningQueue provisioning)
+    IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptions<ApplicationOptions> options, IProvisioningQueue provisioning,
+    ApplicationChanges changes)
 {
     /// <param name="confirmName">What the user typed to confirm; null when the caller confirmed otherwise (an API DELETE).</param>
     public async Task<Outcome<Application>> ExecuteAsync(Actor actor, string applicationId, string? confirmName = null, CancellationToken cancellationToken = default)
@@ -49,6 +50,8 @@ public sealed class DeleteApplication(
             return Failure.Conflict("The application changed at the same time; reload and try again.");
         }
 
+        // The proxies drop the application at once: its keys stop working.
+        changes.Publish(application.Id);
         return application;
     }
 
@@ -98,6 +101,7 @@ public sealed class DeleteApplication(
             return Failure.Conflict("The application changed at the same time; reload and try again.");
         }
 
+        changes.Publish(application.Id);
         if (provision)
         {
             provisioning.Enqueue(application.Id);

@@ -11,7 +11,8 @@ namespace Portal.Core.Workspaces;
 /// suspends the workspace's applications (their keys stop working); restoring brings them back.
 /// </summary>
 public sealed class DeleteWorkspace(
-    IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptions<WorkspaceOptions> options, IProvisioningQueue provisioning)
+    IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptions<WorkspaceOptions> options, IProvisioningQueue provisioning,
+    ApplicationChanges changes)
 {
     /// <param name="confirmSlug">What the owner typed to confirm; null when the caller confirmed otherwise (an API DELETE).</param>
     public async Task<Outcome<Workspace>> ExecuteAsync(Actor actor, string workspaceId, string? confirmSlug, CancellationToken cancellationToken = default)
@@ -49,6 +50,12 @@ public sealed class DeleteWorkspace(
             .Field("status", before, workspace.Status)
             .Field<string?>("suspendedApplications", null, applications.Count == 0 ? null : string.Join(" ", applications.Select(a => a.Id))));
         await db.SaveChangesAsync(cancellationToken);
+        // The proxies drop the suspended applications at once: their keys stop working.
+        foreach (var application in applications)
+        {
+            changes.Publish(application.Id);
+        }
+
         return workspace;
     }
 
@@ -90,6 +97,11 @@ public sealed class DeleteWorkspace(
             .Field("status", WorkspaceStatus.Deleted, workspace.Status)
             .Field<string?>("resumedApplications", null, applications.Count == 0 ? null : string.Join(" ", applications.Select(a => a.Id))));
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var application in applications)
+        {
+            changes.Publish(application.Id);
+        }
+
         foreach (var id in toProvision)
         {
             provisioning.Enqueue(id);

@@ -1,0 +1,101 @@
+using Portal.Core.ApiKeys;
+using Portal.Core.Applications;
+using Portal.Core.Workspaces;
+
+namespace Portal.Core.Proxy;
+
+/// <summary>What the proxy knows of a key: never its value (only its display prefix, for logs).</summary>
+public sealed record ProxyKey(
+    string KeyId, string ApplicationId, ApiKeyType Type, IReadOnlyList<string> Scopes, string DisplayPrefix,
+    DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt)
+{
+    /// <summary>Whether the key has scope <paramref name="scope"/> (or all of them).</summary>
+    public bool HasScope(string scope)
+    {
+        foreach (var granted in Scopes)
+        {
+            if (granted == ApiKeyScopes.All || string.Equals(granted, scope, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>What the proxy knows of an application: where to forward, and under which plan.</summary>
+public sealed record ProxyApplication(
+    string Id, string WorkspaceId, ApplicationStatus Status, bool Deleted, string Region, string? InternalUrl, WorkspacePlan Plan)
+{
+    /// <summary>Active, or rolling a new configuration (the old pods keep serving until the new ones are ready).</summary>
+    public bool Serving => !Deleted && Status is ApplicationStatus.Active or ApplicationStatus.Restarting && InternalUrl is not null;
+
+    /// <summary>The reason given with a 503 when the application is not <see cref="Serving"/>.</summary>
+    public string UnavailableReason => Deleted && Status != ApplicationStatus.Suspended ? "deleting" : Status switch
+    {
+        ApplicationStatus.Provisioning => "provisioning",
+        ApplicationStatus.Failed => "failed",
+        ApplicationStatus.Suspended => "suspended",
+        ApplicationStatus.Deleting => "deleting",
+        ApplicationStatus.Deleted => "deleted",
+        _ => "unavailable",
+    };
+}
+
+/// <summary>Why a presented key was refused; <see cref="None"/> when it was accepted.</summary>
+public enum KeyRefusal : byte
+{
+    None,
+
+    /// <summary>No key was presented (401).</summary>
+    Missing,
+
+    /// <summary>Not a key, or no key with that value (401).</summary>
+    Unknown,
+
+    /// <summary>401.</summary>
+    Revoked,
+
+    /// <summary>401 (also an old key whose rotation overlap ended).</summary>
+    Expired,
+
+    /// <summary>A key of another application than the route's (401).</summary>
+    OtherApplication,
+
+    /// <summary>The application is not serving (503 with <see cref="ProxyApplication.UnavailableReason"/>).</summary>
+    ApplicationUnavailable,
+}
+
+/// <summary>The answer of <see cref="ProxyKeyVerifier"/>: a struct over cached records, so the hot path allocates nothing.</summary>
+public readonly struct KeyVerification
+{
+    private KeyVerification(KeyRefusal refusal, ProxyKey? key, ProxyApplication? application)
+    {
+        Refusal = refusal;
+        Key = key;
+        Application = application;
+    }
+
+    public KeyRefusal Refusal { get; }
+
+    /// <summary>The key, when it was found (also for most refusals, so that logs can show its display prefix).</summary>
+    public ProxyKey? Key { get; }
+
+    /// <summary>The key's application, when the key was accepted or the refusal is <see cref="KeyRefusal.ApplicationUnavailable"/>.</summary>
+    public ProxyApplication? Application { get; }
+
+    public bool Succeeded => Refusal == KeyRefusal.None;
+
+    /// <summary>The HTTP status of a refusal: 503 for an unavailable application, 401 otherwise (200 when accepted).</summary>
+    public int StatusCode => Refusal switch
+    {
+        KeyRefusal.None => 200,
+        KeyRefusal.ApplicationUnavailable => 503,
+        _ => 401,
+    };
+
+    public static KeyVerification Ok(ProxyKey key, ProxyApplication application) => new(KeyRefusal.None, key, application);
+
+    public static KeyVerification Refused(KeyRefusal refusal, ProxyKey? key = null, ProxyApplication? application = null) => new(refusal, key, application);
+}
