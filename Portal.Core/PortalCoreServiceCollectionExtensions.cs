@@ -11,6 +11,7 @@ using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
 using Portal.Core.Audit;
 using Portal.Core.Members;
+using Portal.Core.Metering;
 using Portal.Core.Notifications;
 using Portal.Core.Webhooks;
 using Portal.Core.Workspaces;
@@ -64,6 +65,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddApiKeys();
         services.AddApplications(configuration);
         services.AddWebhooks(configuration);
+        services.AddMetering(configuration);
         return services;
     }
 }
