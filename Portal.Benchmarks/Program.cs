@@ -29,6 +29,12 @@ if (args.FirstOrDefault() == "proxy-keys")
     return KeyVerificationBenchmark.Run(args[1..]);
 }
 
+// `metering --redis host:port [--events N]`: usage events through the meter and its writer into Redis.
+if (args.FirstOrDefault() == "metering")
+{
+    return await MeteringBenchmark.RunAsync(args[1..]);
+}
+
 // `workspaces --url U`: the workspace pages and control API under 1,000 workspaces, 50,000 members, 200,000 events.
 if (args.FirstOrDefault() == "workspaces")
 {

@@ -11,6 +11,7 @@ using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
 using Portal.Core.Audit;
 using Portal.Core.Members;
+using Portal.Core.Metering;
 using Portal.Core.Notifications;
 using Portal.Core.Proxy;
 using Portal.Core.Webhooks;
@@ -66,6 +67,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddApplications(configuration);
         services.AddWebhooks(configuration);
         services.AddProxyKeys(configuration);
+        services.AddMetering(configuration);
         return services;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Portal.Jobs.Accounts;
 using Portal.Jobs.ApiTokens;
 using Portal.Jobs.Audit;
+using Portal.Jobs.Metering;
 using Portal.Jobs.Provisioning;
 using Portal.Jobs.Webhooks;
 using Portal.Jobs.Workspaces;
@@ -28,6 +29,10 @@ internal sealed class RecurringJobsRegistration(IRecurringJobManager recurringJo
             SweepWebhookDeliveriesJob.RecurringId, JobQueues.Default, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         recurringJobs.AddOrUpdate<ReconcileDriftJob>(
             ReconcileDriftJob.RecurringId, JobQueues.Default, job => job.RunAsync(CancellationToken.None), ReconcileDriftJob.Schedule);
+        recurringJobs.AddOrUpdate<RollupUsageJob>(
+            RollupUsageJob.RecurringId, JobQueues.Default, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurringJobs.AddOrUpdate<RecordTenantStorageJob>(
+            RecordTenantStorageJob.RecurringId, JobQueues.Low, job => job.RunAsync(CancellationToken.None), Cron.Hourly(23));
         return Task.CompletedTask;
     }
 

@@ -649,6 +649,182 @@ namespace Portal.Migrations.Migrations
                     b.ToTable("Members", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Metering.UsageDay", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("Start")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("BytesIn")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("BytesOut")
+                        .HasColumnType("bigint");
+
+                    b.PrimitiveCollection<long[]>("Latency")
+                        .IsRequired()
+                        .HasColumnType("bigint[]");
+
+                    b.Property<long>("Requests1xx")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests2xx")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests3xx")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests4xx")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests5xx")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ApplicationId", "Start");
+
+                    b.HasIndex("Start");
+
+                    b.ToTable("UsageDays", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Metering.UsageHour", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("Start")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("BytesIn")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("BytesOut")
+                        .HasColumnType("bigint");
+
+                    b.PrimitiveCollection<long[]>("Latency")
+                        .IsRequired()
+                        .HasColumnType("bigint[]");
+
+                    b.Property<long>("Requests1xx")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests2xx")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests3xx")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests4xx")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests5xx")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ApplicationId", "Start");
+
+                    b.HasIndex("Start");
+
+                    b.ToTable("UsageHours", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Metering.UsageMinute", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("Start")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("BytesIn")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("BytesOut")
+                        .HasColumnType("bigint");
+
+                    b.PrimitiveCollection<long[]>("Latency")
+                        .IsRequired()
+                        .HasColumnType("bigint[]");
+
+                    b.Property<long>("Requests1xx")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests2xx")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests3xx")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests4xx")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Requests5xx")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ApplicationId", "Start");
+
+                    b.HasIndex("Start");
+
+                    b.ToTable("UsageMinutes", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Metering.UsageMonthlyActiveUsers", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateOnly>("Month")
+                        .HasColumnType("date");
+
+                    b.Property<DateTimeOffset>("MeasuredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Users")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ApplicationId", "Month");
+
+                    b.ToTable("UsageMonthlyActiveUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Metering.UsageRollupClaim", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<DateTimeOffset>("AppliedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AppliedAt");
+
+                    b.ToTable("UsageRollupClaims", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Metering.UsageStorageSample", b =>
+                {
+                    b.Property<string>("ApplicationId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("MeasuredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ApplicationId", "MeasuredAt");
+
+                    b.ToTable("UsageStorageSamples", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Provisioning.ProvisioningRun", b =>
                 {
                     b.Property<string>("Id")

@@ -1,0 +1,26 @@
+using Hangfire;
+using Portal.Core.Metering;
+
+namespace Portal.Jobs.Metering;
+
+/// <summary>Every minute: closed Redis minute buckets into the usage tables (exactly once, see <see cref="UsageRollup"/>).</summary>
+public sealed class RollupUsageJob(UsageRollup rollup)
+{
+    public const string RecurringId = "usage:rollup";
+
+    [Queue(JobQueues.Default)]
+    // Two runs at once would be harmless (claims are exclusive), but one is enough.
+    [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    [AutomaticRetry(Attempts = 0)]
+    public Task RunAsync(CancellationToken cancellationToken) => rollup.RunAsync(cancellationToken);
+}
+
+/// <summary>Every hour: each tenant database's size as a storage sample.</summary>
+public sealed class RecordTenantStorageJob(RecordTenantStorage record)
+{
+    public const string RecurringId = "usage:tenant-storage";
+
+    [Queue(JobQueues.Low)]
+    [AutomaticRetry(Attempts = 0)]
+    public Task<int> RunAsync(CancellationToken cancellationToken) => record.ExecuteAsync(cancellationToken);
+}
