@@ -1,3 +1,4 @@
+using System.Net;
 using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
 using Portal.Core.Workspaces;
@@ -28,6 +29,33 @@ public sealed record ProxyKey(
 public sealed record ProxyApplication(
     string Id, string WorkspaceId, ApplicationStatus Status, bool Deleted, string Region, string? InternalUrl, WorkspacePlan Plan)
 {
+    /// <summary>The CIDR ranges clients may call from; empty allows every address.</summary>
+    public IReadOnlyList<IPNetwork> IpAllowlist { get; init; } = [];
+
+    /// <summary>Whether a client at <paramref name="address"/> may call (IPv4-mapped IPv6 addresses count as IPv4).</summary>
+    public bool Allows(IPAddress address)
+    {
+        if (IpAllowlist.Count == 0)
+        {
+            return true;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        foreach (var network in IpAllowlist)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Active, or rolling a new configuration (the old pods keep serving until the new ones are ready).</summary>
     public bool Serving => !Deleted && Status is ApplicationStatus.Active or ApplicationStatus.Restarting && InternalUrl is not null;
 
