@@ -195,8 +195,10 @@ public sealed partial class ProxyKeyVerifier : IDisposable
     {
         // A change announced while this load runs must not be overwritten by what the load read before it.
         var generation = Interlocked.Read(ref _generation);
-        var redisKey = new RedisKey(_options.RedisKeyPrefix + "key:" + hash.ToHex());
-        var key = await ReadRedisAsync(redisKey);
+        var hex = hash.ToHex();
+        var redisKey = new RedisKey(_options.RedisKeyPrefix + "key:" + hex);
+        var versionKey = new RedisKey(_options.RedisKeyPrefix + "keyver:" + hex);
+        var (key, version) = await ReadRedisAsync(redisKey, versionKey);
         if (key is not null)
         {
             Interlocked.Increment(ref _redisHits);
@@ -209,7 +211,10 @@ public sealed partial class ProxyKeyVerifier : IDisposable
             {
                 key = record.Key;
                 StoreApplication(record.Application, generation);
-                await WriteRedisAsync(redisKey, key);
+                if (version is { } read)
+                {
+                    await WriteRedisAsync(redisKey, versionKey, read, key);
+                }
             }
         }
 
@@ -250,26 +255,44 @@ public sealed partial class ProxyKeyVerifier : IDisposable
         LogRedisFailed(_logger, e.Message);
     }
 
-    private async Task<ProxyKey?> ReadRedisAsync(RedisKey redisKey)
+    /// <summary>
+    /// The key's shared record, and the version of the key's changes read in the same round trip: the record a load
+    /// then writes back must not undo a change made in between (<see cref="ProxyKeyInvalidation"/> bumps it).
+    /// A null version means Redis did not answer.
+    /// </summary>
+    private async Task<(ProxyKey? Key, string? Version)> ReadRedisAsync(RedisKey redisKey, RedisKey versionKey)
     {
         if (!RedisAvailable)
         {
-            return null;
+            return (null, null);
         }
 
         try
         {
-            var fields = await _redis.GetDatabase().HashGetAllAsync(redisKey);
-            return fields.Length == 0 ? null : ProxyKeyRecord.Read(fields);
+            var batch = _redis.GetDatabase().CreateBatch();
+            var record = batch.HashGetAllAsync(redisKey);
+            var version = batch.StringGetAsync(versionKey);
+            batch.Execute();
+            var fields = await record;
+            return (fields.Length == 0 ? null : ProxyKeyRecord.Read(fields), (string?)await version ?? "");
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException or FormatException)
         {
             RedisFailed(e);
-            return null;
+            return (null, null);
         }
     }
 
-    private async Task WriteRedisAsync(RedisKey redisKey, ProxyKey key)
+    /// <summary>Writes the record only if no change of the key was announced since its version was read (ARGV[1]).</summary>
+    private const string WriteUnlessChangedScript = """
+        if (redis.call('GET', KEYS[2]) or '') ~= ARGV[1] then return 0 end
+        redis.call('DEL', KEYS[1])
+        redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return 1
+        """;
+
+    private async Task WriteRedisAsync(RedisKey redisKey, RedisKey versionKey, string version, ProxyKey key)
     {
         if (!RedisAvailable)
         {
@@ -278,11 +301,17 @@ public sealed partial class ProxyKeyVerifier : IDisposable
 
         try
         {
-            var batch = _redis.GetDatabase().CreateBatch();
-            var set = batch.HashSetAsync(redisKey, ProxyKeyRecord.Write(key));
-            var expire = batch.KeyExpireAsync(redisKey, _options.RedisCacheTtl);
-            batch.Execute();
-            await Task.WhenAll(set, expire);
+            var fields = ProxyKeyRecord.Write(key);
+            var arguments = new RedisValue[2 + (fields.Length * 2)];
+            arguments[0] = version;
+            arguments[1] = (long)_options.RedisCacheTtl.TotalMilliseconds;
+            for (var i = 0; i < fields.Length; i++)
+            {
+                arguments[2 + (i * 2)] = fields[i].Name;
+                arguments[3 + (i * 2)] = fields[i].Value;
+            }
+
+            await _redis.GetDatabase().ScriptEvaluateAsync(WriteUnlessChangedScript, [redisKey, versionKey], arguments);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
