@@ -147,6 +147,10 @@ public sealed class CreateApplicationTests(TestServers servers) : PortalTest(ser
         while (current.Status == ApplicationStatus.Provisioning && DateTime.UtcNow < deadline);
 
         Assert.Equal(ApplicationStatus.Active, current.Status);
-        Assert.StartsWith("http://authsome.authsome-app-", current.InternalUrl, StringComparison.Ordinal);
+        // The simulated region's Service: the simulator's stand-in instance answers at the recorded internal URL.
+        Assert.Contains("/authsome-app-", current.InternalUrl, StringComparison.Ordinal);
+        using var http = new HttpClient();
+        using var health = await http.GetAsync(new Uri(current.InternalUrl + "/v1/auth/health"), TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
     }
 }
