@@ -32,7 +32,7 @@ public static class IpAllowlistRules
         }
 
         var networks = new List<IPNetwork>(entries.Count);
-        var seen = new Dictionary<IPNetwork, int>(entries.Count);
+        var seen = new HashSet<IPNetwork>(entries.Count);
         for (var i = 0; i < entries.Count; i++)
         {
             var entryField = $"{field}[{i}]";
@@ -43,12 +43,11 @@ public static class IpAllowlistRules
             }
 
             var network = parsed.Value;
-            if (seen.TryGetValue(network, out var first))
+            if (!seen.Add(network))
             {
-                return Failure.Invalid(entryField, $"{Format(network)} is already in the list ({field}[{first}]).");
+                return Failure.Invalid(entryField, $"{Format(network)} is in the list twice.");
             }
 
-            seen[network] = i;
             networks.Add(network);
         }
 
