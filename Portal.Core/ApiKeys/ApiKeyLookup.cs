@@ -63,6 +63,7 @@ public sealed class ApiKeyLookup(IDbContextFactory<PortalDbContext> dbFactory, T
                 k.Application.DeletedAt,
                 k.Application.Region,
                 k.Application.InternalUrl,
+                k.Application.IpAllowlist,
                 k.Application.Workspace!.Plan,
                 WorkspaceDeletedAt = k.Application.Workspace.DeletedAt,
                 WorkspaceStatus = k.Application.Workspace.Status,
@@ -76,7 +77,11 @@ public sealed class ApiKeyLookup(IDbContextFactory<PortalDbContext> dbFactory, T
         var key = new ProxyKey(found.Id, found.ApplicationId, found.Type, found.Scopes, found.DisplayPrefix, found.ExpiresAt, found.RevokedAt);
         var application = new ProxyApplication(
             found.ApplicationId, found.WorkspaceId, found.WorkspaceStatus == WorkspaceStatus.Active ? found.Status : ApplicationStatus.Suspended, found.DeletedAt is not null || found.WorkspaceDeletedAt is not null,
-            found.Region, found.InternalUrl, found.Plan);
+            found.Region, found.InternalUrl, found.Plan)
+        {
+            // Read from cidr[] into IPNetwork once per load; requests only compare.
+            IpAllowlist = found.IpAllowlist,
+        };
         return (key, application);
     }
 
@@ -87,7 +92,10 @@ public sealed class ApiKeyLookup(IDbContextFactory<PortalDbContext> dbFactory, T
         return await db.Set<Application>().AsNoTracking()
             .Where(a => a.Id == applicationId)
             .Select(a => new ProxyApplication(
-                a.Id, a.WorkspaceId, a.Workspace!.Status == WorkspaceStatus.Active ? a.Status : ApplicationStatus.Suspended, a.DeletedAt != null || a.Workspace!.DeletedAt != null, a.Region, a.InternalUrl, a.Workspace!.Plan))
+                a.Id, a.WorkspaceId, a.Workspace!.Status == WorkspaceStatus.Active ? a.Status : ApplicationStatus.Suspended, a.DeletedAt != null || a.Workspace!.DeletedAt != null, a.Region, a.InternalUrl, a.Workspace!.Plan)
+            {
+                IpAllowlist = a.IpAllowlist,
+            })
             .SingleOrDefaultAsync(cancellationToken);
     }
 }

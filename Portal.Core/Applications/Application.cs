@@ -1,3 +1,4 @@
+using System.Net;
 using Portal.Core.Workspaces;
 
 namespace Portal.Core.Applications;
@@ -27,6 +28,12 @@ public class Application
 
     /// <summary>Where the proxy reaches the instance (the Service's cluster DNS name); set when provisioning ends.</summary>
     public string? InternalUrl { get; set; }
+
+    /// <summary>
+    /// The CIDR ranges the proxy accepts clients from (PostgreSQL <c>cidr[]</c>); empty allows every address. A proxy
+    /// setting: changing it never rolls the instance.
+    /// </summary>
+    public List<IPNetwork> IpAllowlist { get; set; } = [];
 
     public DateTimeOffset CreatedAt { get; set; }
 

@@ -16,6 +16,7 @@ public class ApplicationConfiguration : IEntityTypeConfiguration<Application>
         builder.Property(a => a.Region).HasMaxLength(40);
         builder.Property(a => a.Configuration).HasColumnType("jsonb");
         builder.Property(a => a.InternalUrl).HasMaxLength(300);
+        builder.Property(a => a.IpAllowlist).HasColumnType("cidr[]").HasDefaultValueSql("'{}'::cidr[]");
         builder.Property(a => a.CreatedByUserId).HasMaxLength(64);
         builder.Property(a => a.LastError).HasMaxLength(1000);
         builder.Property(a => a.Version).IsRowVersion();

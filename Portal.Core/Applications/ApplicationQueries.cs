@@ -31,9 +31,9 @@ public sealed class ApplicationQueries(IDbContextFactory<PortalDbContext> dbFact
         var total = await query.CountAsync(cancellationToken);
         var data = await query.OrderBy(a => a.Name).ThenBy(a => a.Id)
             .Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(a => new ApplicationView(a.Id, a.WorkspaceId, a.Name, a.Slug, a.Environment, a.Region, a.Status, a.Configuration, a.CreatedAt, a.DeletedAt))
+            .Select(a => new { View = new ApplicationView(a.Id, a.WorkspaceId, a.Name, a.Slug, a.Environment, a.Region, a.Status, a.Configuration, a.CreatedAt, a.DeletedAt), a.IpAllowlist })
             .ToListAsync(cancellationToken);
-        return new Page<ApplicationView>(data, total, page, pageSize);
+        return new Page<ApplicationView>(data.Select(d => d.View with { IpAllowlist = IpAllowlistRules.Format(d.IpAllowlist) }).ToList(), total, page, pageSize);
     }
 
     public async Task<Outcome<ApplicationView>> GetAsync(string? userId, string applicationId, CancellationToken cancellationToken = default)
@@ -46,6 +46,9 @@ public sealed class ApplicationQueries(IDbContextFactory<PortalDbContext> dbFact
         }
 
         var a = found.Value;
-        return new ApplicationView(a.Id, a.WorkspaceId, a.Name, a.Slug, a.Environment, a.Region, a.Status, a.Configuration, a.CreatedAt, a.DeletedAt);
+        return new ApplicationView(a.Id, a.WorkspaceId, a.Name, a.Slug, a.Environment, a.Region, a.Status, a.Configuration, a.CreatedAt, a.DeletedAt)
+        {
+            IpAllowlist = IpAllowlistRules.Format(a.IpAllowlist),
+        };
     }
 }

@@ -11,4 +11,8 @@ public sealed record ApplicationView(
     ApplicationStatus Status,
     string Configuration,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? DeletedAt);
+    DateTimeOffset? DeletedAt)
+{
+    /// <summary>The proxy's allowlist of CIDR ranges, in canonical form; empty allows every address.</summary>
+    public IReadOnlyList<string> IpAllowlist { get; init; } = [];
+}

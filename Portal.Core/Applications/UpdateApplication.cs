@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
@@ -7,10 +8,11 @@ using Portal.Core.Workspaces;
 namespace Portal.Core.Applications;
 
 /// <summary>
-/// Renames an application or changes its configuration (checked against the instance settings schema). A new
-/// configuration rolls the instance with no downtime: status <c>restarting</c>, then <c>active</c>.
+/// Renames an application, changes its configuration (checked against the instance settings schema) or its IP
+/// allowlist. A new configuration rolls the instance with no downtime: status <c>restarting</c>, then <c>active</c>.
+/// A new allowlist is a proxy setting: no roll, but every proxy replica is told to drop the application it cached.
 /// </summary>
-public sealed class UpdateApplication(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, IInstanceRollQueue rolls)
+public sealed class UpdateApplication(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, IInstanceRollQueue rolls, ApplicationChanges applicationChanges)
 {
     public async Task<Outcome<Application>> ExecuteAsync(Actor actor, string applicationId, ApplicationChange change, CancellationToken cancellationToken = default)
     {
@@ -23,6 +25,18 @@ public sealed class UpdateApplication(IDbContextFactory<PortalDbContext> dbFacto
         if (InstanceSettings.Validate(change.Configuration) is { } badConfiguration)
         {
             return badConfiguration;
+        }
+
+        List<IPNetwork>? allowlist = null;
+        if (change.IpAllowlist is { } entries)
+        {
+            var parsed = IpAllowlistRules.Parse(entries);
+            if (!parsed.Succeeded)
+            {
+                return parsed.Failure;
+            }
+
+            allowlist = parsed.Value;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -43,6 +57,14 @@ public sealed class UpdateApplication(IDbContextFactory<PortalDbContext> dbFacto
         {
             changes.Field("name", application.Name, name);
             application.Name = name;
+        }
+
+        var allowlistChanged = false;
+        if (allowlist is not null && !allowlist.SequenceEqual(application.IpAllowlist))
+        {
+            changes.Field("ipAllowlist", (IReadOnlyList<string>)IpAllowlistRules.Format(application.IpAllowlist), IpAllowlistRules.Format(allowlist));
+            application.IpAllowlist = allowlist;
+            allowlistChanged = true;
         }
 
         var roll = false;
@@ -81,6 +103,12 @@ public sealed class UpdateApplication(IDbContextFactory<PortalDbContext> dbFacto
         if (roll)
         {
             rolls.EnqueueRoll(application.Id);
+        }
+
+        if (allowlistChanged)
+        {
+            // Every proxy replica drops the application it cached (and open pages reload it).
+            applicationChanges.Publish(application.Id);
         }
 
         return application;

@@ -30,6 +30,17 @@ public sealed class AuditChanges
         return this;
     }
 
+    /// <summary>For lists compared by content, in order.</summary>
+    public AuditChanges Field(string name, IReadOnlyList<string> before, IReadOnlyList<string> after)
+    {
+        if (!before.SequenceEqual(after, StringComparer.Ordinal))
+        {
+            _fields[name] = new JsonObject { ["before"] = ToNode(before), ["after"] = ToNode(after) };
+        }
+
+        return this;
+    }
+
     public string? ToJson() => IsEmpty ? null : _fields.ToJsonString();
 
     private static JsonNode? ToNode<T>(T value) => value switch
@@ -41,6 +52,7 @@ public sealed class AuditChanges
         long l => JsonValue.Create(l),
         DateTimeOffset d => JsonValue.Create(d),
         Enum e => JsonValue.Create(e.ToString().ToLowerInvariant()),
+        IReadOnlyList<string> list => new JsonArray([.. list.Select(item => (JsonNode?)JsonValue.Create(item))]),
         IReadOnlyDictionary<string, string> map => new JsonObject(map.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value)))),
         _ => JsonValue.Create(value.ToString()),
     };

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
 using Portal.Core.Workspaces;
@@ -29,23 +30,37 @@ public sealed record ProxyKey(
 public sealed record ProxyApplication(
     string Id, string WorkspaceId, ApplicationStatus Status, bool Deleted, string Region, string? InternalUrl, WorkspacePlan Plan)
 {
-    /// <summary>The CIDR ranges clients may call from; empty allows every address.</summary>
-    public IReadOnlyList<IPNetwork> IpAllowlist { get; init; } = [];
+    private readonly IReadOnlyList<IPNetwork> _ipAllowlist = [];
+    private readonly IPNetwork[] _networks = [];
+    private readonly IPNetwork[] _mappedIPv4Networks = [];
 
-    /// <summary>Whether a client at <paramref name="address"/> may call (IPv4-mapped IPv6 addresses count as IPv4).</summary>
+    /// <summary>The CIDR ranges clients may call from; empty allows every address.</summary>
+    public IReadOnlyList<IPNetwork> IpAllowlist
+    {
+        get => _ipAllowlist;
+        init
+        {
+            _ipAllowlist = value;
+            _networks = [.. value];
+            // The IPv4 ranges as IPv4-mapped IPv6 ranges (10.0.0.0/8 → ::ffff:10.0.0.0/104), prepared once per load:
+            // a dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d, and converting each one would allocate.
+            _mappedIPv4Networks = [.. value.Where(n => n.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
+                .Select(n => new IPNetwork(n.BaseAddress.MapToIPv6(), n.PrefixLength + 96))];
+        }
+    }
+
+    /// <summary>
+    /// Whether a client at <paramref name="address"/> may call (IPv4-mapped IPv6 addresses count as IPv4: only the
+    /// IPv4 ranges allow them). Allocates nothing.
+    /// </summary>
     public bool Allows(IPAddress address)
     {
-        if (IpAllowlist.Count == 0)
+        if (_networks.Length == 0)
         {
             return true;
         }
 
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        foreach (var network in IpAllowlist)
+        foreach (var network in address.IsIPv4MappedToIPv6 ? _mappedIPv4Networks : _networks)
         {
             if (network.Contains(address))
             {

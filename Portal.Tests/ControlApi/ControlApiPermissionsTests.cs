@@ -42,6 +42,8 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
         new("GET applications", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/applications"), Mutates: false),
         new("GET application", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/applications/{f.ApplicationId}"), Mutates: false),
         new("PATCH application", WorkspacePermission.ManageApplications, (c, f) => PatchAsync(c, $"/control/v1/applications/{f.ApplicationId}", new { name = "Renamed" })),
+        new("PATCH application ipAllowlist", WorkspacePermission.ManageApplications,
+            (c, f) => PatchAsync(c, $"/control/v1/applications/{f.ApplicationId}", new { ipAllowlist = new[] { "203.0.113.0/24" } })),
         new("DELETE application", WorkspacePermission.ManageApplications, (c, f) => DeleteAsync(c, $"/control/v1/applications/{f.ApplicationId}")),
         new("POST application restore", WorkspacePermission.ManageApplications, (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/restore", null)),
         new("POST restart", WorkspacePermission.ManageApplications, (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/restart", null)),

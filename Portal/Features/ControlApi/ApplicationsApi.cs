@@ -20,9 +20,13 @@ public static class ApplicationsApi
     [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     public sealed record CreateApplicationRequest(string? Name, string? Slug, ApplicationEnvironment? Environment, string? Region, JsonElement? Configuration);
 
-    /// <summary>A PATCH: the fields present change. A new configuration rolls the instance (status <c>restarting</c>).</summary>
+    /// <summary>
+    /// A PATCH: the fields present change. A new configuration rolls the instance (status <c>restarting</c>); a new
+    /// <see cref="IpAllowlist"/> (CIDR ranges or addresses; <c>[]</c> clears it) reaches the proxies within a second
+    /// and rolls nothing.
+    /// </summary>
     [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-    public sealed record UpdateApplicationRequest(string? Name, JsonElement? Configuration);
+    public sealed record UpdateApplicationRequest(string? Name, JsonElement? Configuration, IReadOnlyList<string?>? IpAllowlist = null);
 
     [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     public sealed record CreateKeyRequest(string? Name, ApiKeyType? Type, IReadOnlyList<string>? Scopes, DateTimeOffset? ExpiresAt);
@@ -30,16 +34,27 @@ public static class ApplicationsApi
     [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     public sealed record RotateKeyRequest(DateTimeOffset? OldKeyExpiresAt);
 
-    /// <summary>An application; <see cref="RestorableUntil"/> is set while it is deleted and can still be restored.</summary>
+    /// <summary>
+    /// An application; <see cref="RestorableUntil"/> is set while it is deleted and can still be restored;
+    /// <see cref="IpAllowlist"/> lists the CIDR ranges the proxy accepts clients from (empty: every address).
+    /// </summary>
     public sealed record ApplicationResponse(
         string Id, string WorkspaceId, string Name, string Slug, ApplicationEnvironment Environment, string Region, ApplicationStatus Status,
         JsonElement Configuration, DateTimeOffset CreatedAt, DateTimeOffset? DeletedAt, DateTimeOffset? RestorableUntil = null)
     {
+        public IReadOnlyList<string> IpAllowlist { get; init; } = [];
+
         public static ApplicationResponse From(ApplicationView a) =>
-            new(a.Id, a.WorkspaceId, a.Name, a.Slug, a.Environment, a.Region, a.Status, JsonElement.Parse(a.Configuration), a.CreatedAt, a.DeletedAt);
+            new(a.Id, a.WorkspaceId, a.Name, a.Slug, a.Environment, a.Region, a.Status, JsonElement.Parse(a.Configuration), a.CreatedAt, a.DeletedAt)
+            {
+                IpAllowlist = a.IpAllowlist,
+            };
 
         public static ApplicationResponse From(Application a) =>
-            new(a.Id, a.WorkspaceId, a.Name, a.Slug, a.Environment, a.Region, a.Status, JsonElement.Parse(a.Configuration), a.CreatedAt, a.DeletedAt);
+            new(a.Id, a.WorkspaceId, a.Name, a.Slug, a.Environment, a.Region, a.Status, JsonElement.Parse(a.Configuration), a.CreatedAt, a.DeletedAt)
+            {
+                IpAllowlist = IpAllowlistRules.Format(a.IpAllowlist),
+            };
 
         public static ApplicationResponse From(ApplicationView a, ApplicationOptions options) => From(a) with { RestorableUntil = Restorable(a.Status, options.RestorableUntil(a)) };
 
@@ -81,7 +96,7 @@ public static class ApplicationsApi
             .WithName("GetApplication").WithSummary("Get an application")
             .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Read));
         applications.MapPatch("/", UpdateAsync)
-            .WithName("UpdateApplication").WithSummary("Rename an application or change its configuration; a new configuration rolls the instance with no downtime")
+            .WithName("UpdateApplication").WithSummary("Rename an application, change its configuration (rolls the instance with no downtime) or its IP allowlist (no roll)")
             .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write));
         applications.MapDelete("/", DeleteAsync)
             .WithName("DeleteApplication").WithSummary("Delete an application (202): its keys stop working at once; restorable until restorableUntil")
@@ -191,7 +206,7 @@ public static class ApplicationsApi
         }
 
         var configuration = request.Configuration is { } json ? json.GetRawText() : null;
-        var updated = await update.ExecuteAsync(http.ToApiActor(), applicationId, new ApplicationChange(request.Name, configuration), http.RequestAborted);
+        var updated = await update.ExecuteAsync(http.ToApiActor(), applicationId, new ApplicationChange(request.Name, configuration, request.IpAllowlist), http.RequestAborted);
         return updated.Succeeded ? TypedResults.Ok(ApplicationResponse.From(updated.Value)) : ApiError.From(updated.Failure);
     }
 
