@@ -51,45 +51,45 @@ public sealed class TestUpstream : IAsyncDisposable
         switch (request.Path.Value)
         {
             case "/v1/download":
-            {
-                var total = long.Parse(request.Query["bytes"]!, System.Globalization.CultureInfo.InvariantCulture);
-                response.ContentType = "application/octet-stream";
-                var buffer = new byte[64 * 1024];
-                for (long sent = 0; sent < total;)
                 {
-                    var n = (int)Math.Min(buffer.Length, total - sent);
-                    for (var i = 0; i < n; i++)
+                    var total = long.Parse(request.Query["bytes"]!, System.Globalization.CultureInfo.InvariantCulture);
+                    response.ContentType = "application/octet-stream";
+                    var buffer = new byte[64 * 1024];
+                    for (long sent = 0; sent < total;)
                     {
-                        buffer[i] = ByteAt(sent + i);
+                        var n = (int)Math.Min(buffer.Length, total - sent);
+                        for (var i = 0; i < n; i++)
+                        {
+                            buffer[i] = ByteAt(sent + i);
+                        }
+
+                        await response.Body.WriteAsync(buffer.AsMemory(0, n), ct);
+                        await response.Body.FlushAsync(ct);
+                        sent += n;
                     }
 
-                    await response.Body.WriteAsync(buffer.AsMemory(0, n), ct);
-                    await response.Body.FlushAsync(ct);
-                    sent += n;
+                    return;
                 }
-
-                return;
-            }
 
             case "/v1/slow":
                 await Task.Delay(int.Parse(request.Query["ms"]!, System.Globalization.CultureInfo.InvariantCulture), ct);
                 break;
             case "/v1/auth/sign-in" when HttpMethods.IsPost(request.Method):
-            {
-                var user = request.Query["user"].ToString();
-                if (request.Query["via"] == "header")
                 {
-                    response.Headers["X-AuthSome-User-ID"] = user;
-                    await response.WriteAsJsonAsync(new { access_token = "at", refresh_token = "rt" }, ct);
-                }
-                else
-                {
-                    // user.id after a long property, so that it is not in the first bytes.
-                    await response.WriteAsJsonAsync(new { access_token = new string('a', 2000), nested = new { id = "not-this" }, user = new { email = "u@example.com", id = user } }, ct);
-                }
+                    var user = request.Query["user"].ToString();
+                    if (request.Query["via"] == "header")
+                    {
+                        response.Headers["X-AuthSome-User-ID"] = user;
+                        await response.WriteAsJsonAsync(new { access_token = "at", refresh_token = "rt" }, ct);
+                    }
+                    else
+                    {
+                        // user.id after a long property, so that it is not in the first bytes.
+                        await response.WriteAsJsonAsync(new { access_token = new string('a', 2000), nested = new { id = "not-this" }, user = new { email = "u@example.com", id = user } }, ct);
+                    }
 
-                return;
-            }
+                    return;
+                }
 
             default:
                 break;
