@@ -30,17 +30,24 @@ public sealed class ProxyHost : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Rate limits high enough not to interfere, unless <paramref name="settings"/> say otherwise.</summary>
-    public static async Task<ProxyHost> StartAsync(TestServers servers, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Rate limits high enough not to interfere, unless <paramref name="settings"/> say otherwise; the web role too
+    /// unless <paramref name="proxyOnly"/> (as the proxy runs in production).
+    /// </summary>
+    public static async Task<ProxyHost> StartAsync(TestServers servers, IDictionary<string, string?>? settings = null, bool proxyOnly = false)
     {
         var all = new Dictionary<string, string?>
         {
-            ["Portal:Roles:0"] = "web",
-            ["Portal:Roles:1"] = "proxy",
+            ["Portal:Roles:0"] = proxyOnly ? "proxy" : "web",
             ["Proxy:Free:Requests"] = "10000",
             ["Proxy:Free:MonthlyRequests"] = "0",
             ["Metering:FlushInterval"] = "00:00:00.100",
         };
+        if (!proxyOnly)
+        {
+            all["Portal:Roles:1"] = "proxy";
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;

@@ -55,10 +55,11 @@ public sealed class ProxyLimitsTests(TestServers servers)
         }
     }
 
+    /// <summary>On a host running only the proxy role, as in production.</summary>
     [Fact]
     public async Task AnInstanceNotListening_IsBadGateway_OneTooSlow_IsGatewayTimeout()
     {
-        await using var host = await ProxyHost.StartAsync(servers, new Dictionary<string, string?> { ["Proxy:UpstreamTimeout"] = "00:00:00.500" });
+        await using var host = await ProxyHost.StartAsync(servers, new Dictionary<string, string?> { ["Proxy:UpstreamTimeout"] = "00:00:00.500" }, proxyOnly: true);
         var unreachable = await host.SeedAsync(internalUrl: "http://127.0.0.1:9");
         var slow = await host.SeedAsync();
 
