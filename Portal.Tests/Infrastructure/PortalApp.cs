@@ -64,6 +64,10 @@ public class PortalApp : WebApplicationFactory<Program>
     public static async Task<PortalApp> CreateAsync(TestServers servers, IDictionary<string, string?>? settings = null, RedisServer? redis = null) =>
         new(servers, await servers.Postgres.CreateDatabaseAsync(), settings, redis);
 
+    /// <summary>Another replica of <paramref name="other"/>'s deployment: the same database (and the run's Redis unless <paramref name="redis"/>).</summary>
+    public static PortalApp SharingDatabaseWith(PortalApp other, IDictionary<string, string?>? settings = null, RedisServer? redis = null) =>
+        new(other.Servers, other.DatabaseConnectionString, settings, redis);
+
     /// <summary>A browser-like client: cookies, redirects followed.</summary>
     public PortalClient CreatePortalClient() =>
         new(CreateClient(new WebApplicationFactoryClientOptions

@@ -32,9 +32,9 @@ public sealed class ProxyHost : IAsyncDisposable
 
     /// <summary>
     /// Rate limits high enough not to interfere, unless <paramref name="settings"/> say otherwise; the web role too
-    /// unless <paramref name="proxyOnly"/> (as the proxy runs in production).
+    /// unless <paramref name="proxyOnly"/> (as the proxy runs in production); the run's Redis unless <paramref name="redis"/>; a new database unless it is another replica of <paramref name="replicaOf"/>.
     /// </summary>
-    public static async Task<ProxyHost> StartAsync(TestServers servers, IDictionary<string, string?>? settings = null, bool proxyOnly = false)
+    public static async Task<ProxyHost> StartAsync(TestServers servers, IDictionary<string, string?>? settings = null, bool proxyOnly = false, RedisServer? redis = null, ProxyHost? replicaOf = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -54,7 +54,7 @@ public sealed class ProxyHost : IAsyncDisposable
         }
 
         var upstream = await TestUpstream.StartAsync();
-        var app = await PortalApp.CreateAsync(servers, all);
+        var app = replicaOf is null ? await PortalApp.CreateAsync(servers, all, redis) : PortalApp.SharingDatabaseWith(replicaOf.App, all, redis);
         var address = app.StartKestrel();
         var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
         {
