@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.ApiKeys;
+using Portal.Core.Applications;
 using Portal.Core.Metering;
 using Portal.Core.Proxy;
 using Portal.Tests.Infrastructure;
@@ -50,6 +51,36 @@ public sealed class ProxyReplicasTests(TestServers servers)
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"refused after {watch.Elapsed.TotalMilliseconds:F0} ms");
         // The other key of the application still works on both.
         Assert.Equal(HttpStatusCode.OK, await GetAsync(second, seeded.Application.Id, seeded.SecretKey));
+    }
+
+    [Fact]
+    public async Task AnAllowlistSavedInThePortal_ReachesTheProxy_WithinOneSecond()
+    {
+        await using var first = await ProxyHost.StartAsync(servers);
+        await using var second = await ProxyHost.StartAsync(servers, proxyOnly: true, replicaOf: first);
+        await second.App.Services.GetRequiredService<ProxyKeyVerifier>().Listening.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var seeded = await first.SeedAsync();
+        var appId = seeded.Application.Id;
+        Assert.Equal(HttpStatusCode.OK, await GetAsync(second, appId, seeded.SecretKey));
+
+        async Task<TimeSpan> SaveThenWaitForAsync(string[] allowlist, HttpStatusCode expected)
+        {
+            var saved = await WorkspaceSteps.RunAsync(first.App, sp => sp.GetRequiredService<UpdateApplication>()
+                .ExecuteAsync(WorkspaceSteps.ActorFor(seeded.Owner), appId, new ApplicationChange(IpAllowlist: allowlist), Ct));
+            Assert.True(saved.Succeeded, saved.Failure?.Message);
+            var watch = Stopwatch.StartNew();
+            while (await GetAsync(second, appId, seeded.SecretKey) != expected)
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"still not {expected} after 5 s");
+                await Task.Delay(10, Ct);
+            }
+
+            return watch.Elapsed;
+        }
+
+        // The test client calls from 127.0.0.1.
+        Assert.True(await SaveThenWaitForAsync(["203.0.113.0/24"], HttpStatusCode.Forbidden) < TimeSpan.FromSeconds(1));
+        Assert.True(await SaveThenWaitForAsync(["203.0.113.0/24", "127.0.0.1"], HttpStatusCode.OK) < TimeSpan.FromSeconds(1));
     }
 
     [Fact]
