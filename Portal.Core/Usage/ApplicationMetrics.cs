@@ -6,4 +6,4 @@ namespace Portal.Core.Usage;
 /// </summary>
 public sealed record ApplicationMetrics(
     string ApplicationId, string Period, string Interval, DateTimeOffset From, DateTimeOffset To, MetricsTotals Totals, ActiveUsers ActiveUsers,
-    IReadOnlyList<MetricsPoint> Series);
+    IReadOnlyList<MetricsPoint> Series, StorageSize Storage);

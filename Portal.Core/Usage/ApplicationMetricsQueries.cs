@@ -51,6 +51,8 @@ public sealed partial class ApplicationMetricsQueries(
         var monthStart = new DateOnly(now.Year, now.Month, 1);
         var storedUsers = await db.Set<UsageMonthlyActiveUsers>()
             .Where(m => m.ApplicationId == applicationId && m.Month == monthStart).Select(m => (long?)m.Users).SingleOrDefaultAsync(cancellationToken);
+        var storage = await db.Set<UsageStorageSample>().Where(s => s.ApplicationId == applicationId).OrderByDescending(s => s.MeasuredAt)
+            .Select(s => new StorageSize(s.Bytes, s.MeasuredAt)).FirstOrDefaultAsync(cancellationToken);
 
         var points = new UsageAccumulator[range.Points];
         for (var i = 0; i < points.Length; i++)
@@ -76,7 +78,7 @@ public sealed partial class ApplicationMetricsQueries(
         var included = usage.Value.For(plan).MonthlyActiveUsers;
         var activeUsers = new ActiveUsers(
             monthStart.ToString("yyyy-MM", CultureInfo.InvariantCulture), Math.Max(liveUsers ?? 0, storedUsers ?? 0), included > 0 ? included : null);
-        return new ApplicationMetrics(applicationId, range.Period, range.Interval, from, to, totals.ToTotals(), activeUsers, series);
+        return new ApplicationMetrics(applicationId, range.Period, range.Interval, from, to, totals.ToTotals(), activeUsers, series, storage ?? new StorageSize(0, null));
     }
 
     private static Task<List<Row>> RowsAsync<T>(PortalDbContext db, string applicationId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using Portal.Core;
 using Portal.Features.Accounts;
 using Portal.Features.Applications;
 using Portal.Features.Operations;
+using Portal.Features.Usage;
 using Portal.Features.Workspaces;
 using Portal.Jobs;
 
@@ -42,6 +43,7 @@ public static class PortalServices
             services.AddCascadingAuthenticationState();
             services.AddMudServices();
             services.AddApplicationsWeb();
+            services.AddUsageWeb();
         }
 
         return builder;
