@@ -190,7 +190,7 @@ public sealed class UsageQueriesTests(TestServers servers) : PortalTest(servers)
         Assert.Equal(new UsageTotals(150, 18, 300, 11, 27), usage.Totals);
         Assert.Equal(38, usage.Totals.BandwidthBytes);
         Assert.Equal(new IncludedAmount(150, 10_000, 1.5), usage.Included.MonthlyActiveUsers);
-        Assert.Equal(new IncludedAmount(18, 100_000, 0), usage.Included.Requests);
+        Assert.Equal(new IncludedAmount(18, 100_000, 0.02), usage.Included.Requests);
         Assert.Equal(new IncludedAmount(300, 5_000_000_000, 0), usage.Included.StorageBytes);
         Assert.Equal(new IncludedAmount(38, 100_000_000_000, 0), usage.Included.BandwidthBytes);
 
