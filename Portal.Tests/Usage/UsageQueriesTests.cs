@@ -110,6 +110,28 @@ public sealed class UsageQueriesTests(TestServers servers) : PortalTest(servers)
         Assert.Equal(new StorageSize(12_345, now.AddHours(-1)), byDefault.Storage);
     }
 
+    [Fact]
+    public async Task Rollup_PublishesTheApplicationsWhoseMinutesItAdded()
+    {
+        var redis = App.Services.GetRequiredService<IConnectionMultiplexer>();
+        var applicationId = $"app_{Guid.NewGuid():N}"[..16];
+        var published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var channel = await redis.GetSubscriber().SubscribeAsync(UsageChanges.Channel);
+        channel.OnMessage(message =>
+        {
+            if (message.Message == applicationId)
+            {
+                published.TrySetResult();
+            }
+        });
+        await OpenBucketAsync(redis, Keys(App.Services), applicationId, App.Clock.GetUtcNow().AddMinutes(-2), ("s2", 1), ("h3", 1));
+
+        await App.Services.GetRequiredService<UsageRollup>().RunAsync(Ct);
+
+        await published.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await channel.UnsubscribeAsync();
+    }
+
     [Theory]
     [InlineData("2h", null, "period")]
     [InlineData("", "10m", "interval")]
