@@ -130,6 +130,25 @@ public sealed class UsageComponentsTests(TestServers servers) : BunitContext, IA
     }
 
     [Fact]
+    public async Task MetricsTab_GivenAnotherApplication_ShowsItsFigures_AndFollowsItsChanges()
+    {
+        var panel = RenderPanel(BusyId);
+        panel.WaitForAssertion(() => Assert.Equal("18", panel.Find("[data-testid='metrics-requests']").TextContent.Trim()), Patience);
+
+        panel.Render(p => p.Add(c => c.ApplicationId, QuietId));
+        panel.WaitForAssertion(() => Assert.Equal("0", panel.Find("[data-testid='metrics-requests']").TextContent.Trim()), Patience);
+        await using (var db = PostgresServer.CreateContext(_connectionString))
+        {
+            db.Add(Minute(QuietId, Now.AddMinutes(-4), ok: 4));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        Services.GetRequiredService<UsageChanges>().Publish([QuietId]);
+
+        panel.WaitForAssertion(() => Assert.Equal("4", panel.Find("[data-testid='metrics-requests']").TextContent.Trim()), Patience);
+    }
+
+    [Fact]
     public void UsagePage_ListsTheApplications_TheTotals_AndProgressAgainstThePlan()
     {
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
