@@ -14,6 +14,7 @@ using Portal.Core.Members;
 using Portal.Core.Metering;
 using Portal.Core.Notifications;
 using Portal.Core.Proxy;
+using Portal.Core.Usage;
 using Portal.Core.Webhooks;
 using Portal.Core.Workspaces;
 using StackExchange.Redis;
@@ -68,6 +69,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddWebhooks(configuration);
         services.AddProxyKeys(configuration);
         services.AddMetering(configuration);
+        services.AddUsage(configuration);
         return services;
     }
 }

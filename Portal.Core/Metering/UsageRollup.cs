@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using Portal.Core.Usage;
 using StackExchange.Redis;
 
 namespace Portal.Core.Metering;
@@ -22,7 +23,8 @@ namespace Portal.Core.Metering;
 /// <c>ApiKeys.LastUsedAt</c> (the greater time wins, so repeating is harmless), MAU estimates are copied, old rows go.
 /// </summary>
 public sealed partial class UsageRollup(
-    IConnectionMultiplexer redis, NpgsqlDataSource database, TimeProvider clock, IOptions<MeteringOptions> options, ILogger<UsageRollup> logger)
+    IConnectionMultiplexer redis, NpgsqlDataSource database, TimeProvider clock, IOptions<MeteringOptions> options, UsageChanges changes,
+    ILogger<UsageRollup> logger)
 {
     private readonly MeteringKeys _keys = new(options.Value.RedisKeyPrefix);
 
@@ -42,12 +44,17 @@ public sealed partial class UsageRollup(
         // Also the claims of a run that stopped half way.
         var applied = 0;
         var skipped = 0;
+        var changed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var member in await db.SetMembersAsync(_keys.ClaimedSet))
         {
             var claimKey = member.ToString();
             if (await ApplyClaimAsync(db, claimKey, cancellationToken))
             {
                 applied++;
+                if (_keys.TryParseClaimed(claimKey, out var applicationId, out _))
+                {
+                    changed.Add(applicationId);
+                }
             }
             else
             {
@@ -61,6 +68,8 @@ public sealed partial class UsageRollup(
             await done.ExecuteAsync();
         }
 
+        // Open metrics and usage pages of these applications reload.
+        changes.Publish(changed);
         var keys = await CopyLastUsedAsync(db, cancellationToken);
         var mau = await CopyMonthlyActiveUsersAsync(db, now, cancellationToken);
         await PurgeAsync(now, cancellationToken);

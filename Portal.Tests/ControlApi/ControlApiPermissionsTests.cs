@@ -68,6 +68,8 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
             (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/webhooks/{f.WebhookId}/deliveries/{f.DeliveryId}/redeliver", null)),
         new("POST webhook test", WorkspacePermission.ManageApplications,
             (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/webhooks/{f.WebhookId}/test", null)),
+        new("GET metrics", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/applications/{f.ApplicationId}/metrics?period=1h"), Mutates: false),
+        new("GET usage", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/usage"), Mutates: false),
     ];
 
     protected override Dictionary<string, string?> Settings => new()

@@ -8,7 +8,7 @@ namespace Portal.Tests.Workspaces;
 /// <summary>Who may open each workspace page: every role of the workspace, nobody else.</summary>
 public sealed class WorkspacePageAccessTests(TestServers servers) : PortalTest(servers)
 {
-    public static TheoryData<string> Pages => ["", "/members", "/settings"];
+    public static TheoryData<string> Pages => ["", "/members", "/settings", "/usage"];
 
     private async Task<(Workspace Workspace, PortalClient Client)> SignedInMemberAsync(WorkspaceRole? role)
     {

@@ -5,6 +5,7 @@ using Portal.Features.Accounts;
 using Portal.Features.Applications;
 using Portal.Features.Operations;
 using Portal.Features.Proxy;
+using Portal.Features.Usage;
 using Portal.Features.Workspaces;
 using Portal.Jobs;
 
@@ -48,6 +49,7 @@ public static class PortalServices
             services.AddCascadingAuthenticationState();
             services.AddMudServices();
             services.AddApplicationsWeb();
+            services.AddUsageWeb();
         }
 
         return builder;

@@ -39,6 +39,7 @@ public static class ControlApiEndpoints
         api.MapMembersApi();
         api.MapApplicationsApi();
         api.MapWebhooksApi();
+        api.MapUsageApi();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference(ReferencePath, (options, http) => options
