@@ -25,7 +25,7 @@ public sealed class ProxyKeyOptions
     /// <summary>After a Redis failure, how long Redis is left alone (local limiter, database lookups) before it is tried again.</summary>
     public TimeSpan RedisRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    public RateLimit Free { get; set; } = new() { Requests = 10 };
+    public RateLimit Free { get; set; } = new() { Requests = 10, MonthlyRequests = 100_000 };
 
     public RateLimit Pro { get; set; } = new() { Requests = 100 };
 
@@ -46,5 +46,8 @@ public sealed class ProxyKeyOptions
         public int Requests { get; set; }
 
         public TimeSpan Period { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>Requests a workspace may make in a calendar month (UTC) across its applications; 0 = unlimited.</summary>
+        public long MonthlyRequests { get; set; }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Workspaces;
@@ -10,6 +11,9 @@ namespace Portal.Core.Proxy;
 /// <summary>A rate limiter's answer, with what the <c>X-RateLimit-*</c> and <c>Retry-After</c> headers say.</summary>
 public readonly record struct RateLimitDecision(bool Allowed, int Limit, int Remaining, TimeSpan Reset, TimeSpan RetryAfter, bool Shared)
 {
+    /// <summary>Refused because the workspace used up its plan's monthly requests (not the per-key rate).</summary>
+    public bool QuotaExceeded { get; init; }
+
     /// <summary>Whole seconds until the bucket is full again (<c>X-RateLimit-Reset</c>), rounded up.</summary>
     public long ResetSeconds => (long)Math.Ceiling(Reset.TotalSeconds);
 
@@ -23,13 +27,16 @@ public readonly record struct RateLimitDecision(bool Allowed, int Limit, int Rem
 /// limits on its own with the same algorithm in memory (so the limit is per replica meanwhile) and tries Redis again
 /// after <see cref="ProxyKeyOptions.RedisRetryInterval"/>, so it recovers without a restart.
 /// </summary>
-public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOptions<ProxyKeyOptions> options, ILogger<ProxyRateLimiter> logger)
+public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOptions<ProxyKeyOptions> options, TimeProvider clock, ILogger<ProxyRateLimiter> logger)
 {
     // KEYS[1] the key's bucket; ARGV[1] the period and ARGV[2] the emission interval (period / requests), in µs.
-    // Returns allowed (0/1), remaining, µs until the bucket is full, µs before a refused request may be retried.
+    // KEYS[2] the workspace's monthly request counter, ARGV[3] its limit (0 = none), ARGV[4] its lifetime in seconds.
+    // Returns allowed (0/1), remaining, µs until the bucket is full, µs before a refused request may be retried,
+    // and 1 when the monthly quota refused the request (the bucket is then left untouched).
     private const string Script = """
         local period = tonumber(ARGV[1])
         local emission = tonumber(ARGV[2])
+        local quota = tonumber(ARGV[3])
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         local tat = tonumber(redis.call('GET', KEYS[1]))
@@ -37,20 +44,38 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
         local new_tat = tat + emission
         local allow_at = new_tat - period
         if now < allow_at then
-          return {0, 0, tat - now, allow_at - now}
+          return {0, 0, tat - now, allow_at - now, 0}
+        end
+        if quota > 0 then
+          local used = tonumber(redis.call('GET', KEYS[2]))
+          if used and used >= quota then
+            return {0, math.floor((period - (tat - now)) / emission), tat - now, 0, 1}
+          end
+          if redis.call('INCR', KEYS[2]) == 1 then
+            redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
+          end
         end
         redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
-        return {1, math.floor((period - (new_tat - now)) / emission), new_tat - now, 0}
+        return {1, math.floor((period - (new_tat - now)) / emission), new_tat - now, 0, 0}
         """;
+
+    /// <summary>A month's counter outlives the month (up to 31 days) by a margin, then goes.</summary>
+    private const long QuotaLifetimeSeconds = 40L * 24 * 3600;
 
     private readonly ProxyKeyOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, LocalBucket> _local = new(StringComparer.Ordinal);
     private long _redisRetryAt;
+    private MonthText _month = new(0, 0, "");
 
     /// <summary>Whether the last decisions came from this replica's own limiter (Redis unavailable).</summary>
     public bool Degraded => Environment.TickCount64 < Interlocked.Read(ref _redisRetryAt);
 
-    public async ValueTask<RateLimitDecision> AcquireAsync(string keyId, WorkspacePlan plan)
+    /// <summary>
+    /// Takes one request from <paramref name="keyId"/>'s bucket and, when <paramref name="workspaceId"/> is given and
+    /// the plan has a monthly quota (<see cref="ProxyKeyOptions.RateLimit.MonthlyRequests"/>), counts it against the
+    /// workspace's month in the same round trip. The quota is not enforced while Redis is away (allowed, not counted).
+    /// </summary>
+    public async ValueTask<RateLimitDecision> AcquireAsync(string keyId, WorkspacePlan plan, string? workspaceId = null)
     {
         var limit = _options.LimitFor(plan);
         var period = (long)(limit.Period.Ticks / 10);
@@ -59,11 +84,17 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
         {
             try
             {
+                var quota = workspaceId is null ? 0 : limit.MonthlyRequests;
                 var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
-                    Script, [new RedisKey(_options.RedisKeyPrefix + "rl:" + keyId)], [period, emission]))!;
+                    Script,
+                    [new RedisKey(_options.RedisKeyPrefix + "rl:" + keyId), quota > 0 ? new RedisKey(QuotaKey(workspaceId!)) : new RedisKey(_options.RedisKeyPrefix + "quota:none")],
+                    [period, emission, quota, QuotaLifetimeSeconds]))!;
+                var quotaExceeded = (int)result[4] == 1;
                 return new RateLimitDecision(
                     (int)result[0] == 1, limit.Requests, (int)result[1],
-                    TimeSpan.FromMicroseconds((long)result[2]), TimeSpan.FromMicroseconds((long)result[3]), Shared: true);
+                    TimeSpan.FromMicroseconds((long)result[2]),
+                    quotaExceeded ? UntilNextMonth() : TimeSpan.FromMicroseconds((long)result[3]), Shared: true)
+                { QuotaExceeded = quotaExceeded };
             }
             catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
             {
@@ -74,6 +105,32 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
 
         return AcquireLocal(keyId, limit.Requests, period, emission);
     }
+
+    /// <summary>The Redis counter of <paramref name="workspaceId"/>'s requests in the current UTC month.</summary>
+    public string QuotaKey(string workspaceId) => _options.RedisKeyPrefix + "quota:" + workspaceId + ":" + CurrentMonth();
+
+    private string CurrentMonth()
+    {
+        var now = clock.GetUtcNow();
+        var cached = _month;
+        if (cached.Year == now.Year && cached.Month == now.Month)
+        {
+            return cached.Text;
+        }
+
+        var text = now.ToString("yyyyMM", CultureInfo.InvariantCulture);
+        _month = new MonthText(now.Year, now.Month, text);
+        return text;
+    }
+
+    private TimeSpan UntilNextMonth()
+    {
+        var now = clock.GetUtcNow();
+        var next = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+        return next - now;
+    }
+
+    private sealed record MonthText(int Year, int Month, string Text);
 
     private RateLimitDecision AcquireLocal(string keyId, int requests, long period, long emission)
     {

@@ -14,6 +14,8 @@ public static class ProxyServiceCollectionExtensions
                 "Proxy: cache capacity and lifetimes must be positive.")
             .Validate(o => new[] { o.Free, o.Pro, o.Enterprise }.All(l => l.Requests > 0 && l.Period >= TimeSpan.FromMilliseconds(1)),
                 "Proxy: each plan's rate limit needs Requests > 0 and a Period of at least 1 ms.")
+            .Validate(o => new[] { o.Free, o.Pro, o.Enterprise }.All(l => l.MonthlyRequests >= 0),
+                "Proxy: a plan's MonthlyRequests must be 0 (unlimited) or more.")
             .ValidateOnStart();
         services.AddSingleton<ProxyKeyInvalidation>();
         services.AddSingleton<ProxyKeyVerifier>();

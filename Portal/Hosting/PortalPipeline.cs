@@ -5,6 +5,7 @@ using Portal.Features.Audit;
 using Portal.Features.ControlApi;
 using Portal.Features.Notifications;
 using Portal.Features.Operations;
+using Portal.Features.Proxy;
 
 namespace Portal.Hosting;
 
@@ -18,6 +19,13 @@ public static class PortalPipeline
         if (options.TrustForwardedHeaders)
         {
             app.UseForwardedHeaders();
+        }
+
+        if (options.Runs(PortalOptions.ProxyRole))
+        {
+            // The proxy's lean terminal branch: none of the portal's middleware below runs for /v1.
+            var proxy = app.Services.GetRequiredService<ProxyRequestHandler>();
+            app.MapWhen(context => ProxyRequestHandler.IsProxyPath(context.Request.Path), branch => branch.Run(proxy.InvokeAsync));
         }
 
         if (!app.Environment.IsDevelopment())

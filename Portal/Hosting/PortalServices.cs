@@ -4,6 +4,7 @@ using Portal.Core;
 using Portal.Features.Accounts;
 using Portal.Features.Applications;
 using Portal.Features.Operations;
+using Portal.Features.Proxy;
 using Portal.Features.Workspaces;
 using Portal.Jobs;
 
@@ -34,6 +35,11 @@ public static class PortalServices
                 forwarded.KnownIPNetworks.Clear();
                 forwarded.KnownProxies.Clear();
             });
+        }
+
+        if (options.Runs(PortalOptions.ProxyRole))
+        {
+            services.AddProxyHost(builder.Configuration);
         }
 
         if (options.Runs(PortalOptions.WebRole))
