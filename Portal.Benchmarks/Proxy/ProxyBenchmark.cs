@@ -135,10 +135,9 @@ internal static class ProxyBenchmark
             addedP99.Add(f.P99 - d.P99);
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"medians: direct p50 {Median(latency["direct"].Select(l => l.P50))} p99 {Median(latency["direct"].Select(l => l.P99))}; " +
-            $"bare p50 {Median(latency["bare"].Select(l => l.P50))} p99 {Median(latency["bare"].Select(l => l.P99))}; " +
-            $"full p50 {Median(latency["full"].Select(l => l.P50))} p99 {Median(latency["full"].Select(l => l.P99))}"));
+        string Medians(string side) => string.Create(CultureInfo.InvariantCulture,
+            $"{side} p50 {Median(latency[side].Select(l => l.P50)):F2} p99 {Median(latency[side].Select(l => l.P99)):F2}");
+        Console.WriteLine($"medians (ms): {Medians("direct")}; {Medians("bare")}; {Medians("full")}");
 
         // The servers stop before the in-process figures, so that they do not share the cores with them.
         await proxy.DisposeAsync();
@@ -171,8 +170,9 @@ internal static class ProxyBenchmark
         Console.WriteLine($"{"figure",-52}{"median",16}{"goal",16}  ");
         Row("throughput full / bare (wrk)", ratios.Count > 0 ? F(Median(ratios), "0.000") : "no clean run", "≥ 0.80", ratios.Count > 0 && Median(ratios) >= 0.80,
             string.Create(CultureInfo.InvariantCulture, $"bare {Median(bareRates):N0}/s, full {Median(fullRates):N0}/s, {ratios.Count}/{runs} clean runs"));
-        Row($"added latency p50 at {rate:N0}/s", F(Median(addedP50), "0.00") + " ms", "≤ 1 ms", Median(addedP50) <= 1, "");
-        Row($"added latency p99 at {rate:N0}/s", F(Median(addedP99), "0.00") + " ms", "≤ 5 ms", Median(addedP99) <= 5, "");
+        Row($"added latency p50 at {rate:N0}/s (full − direct)", F(Median(addedP50), "0.00") + " ms", "≤ 1 ms", Median(addedP50) <= 1,
+            $"{Medians("direct")}, {Medians("full")}");
+        Row($"added latency p99 at {rate:N0}/s (full − direct)", F(Median(addedP99), "0.00") + " ms", "≤ 5 ms", Median(addedP99) <= 5, "medians of the per-run differences");
         Row("cached key verifications per second per core", keyNs is > 0 ? F(1e9 / keyNs.Value, "N0") : "failed", "≥ 1,000,000",
             keyNs is > 0 && 1e9 / keyNs.Value >= 1_000_000 && keyBytes == 0, keyNs is > 0 ? $"{keyNs:F0} ns, {keyBytes} B allocated" : "");
         Row("metering ingestion into Redis, events/s", metering.Count > 0 ? F(Median(metering), "N0") : "dropped events", "≥ 100,000",
