@@ -24,6 +24,16 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public Uri BaseUri => new($"http://127.0.0.1:{Port}");
 
+    /// <summary>The CPU time the server has used so far (user + system).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public static async Task<ChildProcess> StartAsync(string name, string fileName, IEnumerable<string> args, string logFile,
         IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, int port = 0, TimeSpan? timeout = null)
     {

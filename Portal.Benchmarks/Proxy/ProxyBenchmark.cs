@@ -82,28 +82,40 @@ internal static class ProxyBenchmark
 
         Console.WriteLine();
         Console.WriteLine("Throughput (wrk, requests/s)");
-        Console.WriteLine($"{"run",4}{"bare",12}{"full",12}{"full/bare",12}");
+        // CPU per request (µs) of the proxy process and of Redis (INFO cpu) over each wrk run: where the cores went.
+        Console.WriteLine($"{"run",4}{"bare",12}{"full",12}{"full/bare",12}   CPU µs/request: {"bare",6}{"full",7}{"redis",7}{"upstream",9}");
+        using var redisForCpu = await ConnectionMultiplexer.ConnectAsync(redisAddress);
+        async Task<(WrkRun Run, double ProxyCpu, double RedisCpu, double UpstreamCpu)> LoadAsync(Uri url, string? auth, ChildProcess server)
+        {
+            var (proxyBefore, redisBefore, upstreamBefore) = (server.CpuTime, await RedisCpuAsync(redisForCpu), upstream.CpuTime);
+            var result = await WrkRun.RunAsync(url, auth, threads, connections, duration, ct);
+            var requests = Math.Max(1, result.Requests);
+            return (result, (server.CpuTime - proxyBefore).TotalMicroseconds / requests,
+                (await RedisCpuAsync(redisForCpu) - redisBefore).TotalMicroseconds / requests, (upstream.CpuTime - upstreamBefore).TotalMicroseconds / requests);
+        }
+
         var ratios = new List<double>();
         var bareRates = new List<double>();
         var fullRates = new List<double>();
         for (var run = 1; run <= runs; run++)
         {
             // The order alternates, so that a drift of the machine does not always favour the same side.
-            WrkRun bareRun, fullRun;
+            (WrkRun Run, double ProxyCpu, double RedisCpu, double UpstreamCpu) bareLoad, fullLoad;
             if (run % 2 == 1)
             {
-                bareRun = await WrkRun.RunAsync(bareUrl, null, threads, connections, duration, ct);
-                fullRun = await WrkRun.RunAsync(fullUrl, authorization, threads, connections, duration, ct);
+                bareLoad = await LoadAsync(bareUrl, null, bare);
+                fullLoad = await LoadAsync(fullUrl, authorization, proxy);
             }
             else
             {
-                fullRun = await WrkRun.RunAsync(fullUrl, authorization, threads, connections, duration, ct);
-                bareRun = await WrkRun.RunAsync(bareUrl, null, threads, connections, duration, ct);
+                fullLoad = await LoadAsync(fullUrl, authorization, proxy);
+                bareLoad = await LoadAsync(bareUrl, null, bare);
             }
 
+            var (bareRun, fullRun) = (bareLoad.Run, fullLoad.Run);
             var ratio = fullRun.RequestsPerSecond / bareRun.RequestsPerSecond;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{run,4}{bareRun.RequestsPerSecond,12:N0}{fullRun.RequestsPerSecond,12:N0}{ratio,12:F3}{Problems(bareRun, fullRun)}"));
+                $"{run,4}{bareRun.RequestsPerSecond,12:N0}{fullRun.RequestsPerSecond,12:N0}{ratio,12:F3}                   {bareLoad.ProxyCpu,6:F0}{fullLoad.ProxyCpu,7:F0}{fullLoad.RedisCpu,7:F0}{fullLoad.UpstreamCpu,9:F0}{Problems(bareRun, fullRun)}"));
             if (bareRun.Clean && fullRun.Clean)
             {
                 ratios.Add(ratio);
@@ -247,6 +259,13 @@ internal static class ProxyBenchmark
         var headers = string.Join(", ", response.Headers.Where(h => h.Key.StartsWith("X-", StringComparison.OrdinalIgnoreCase))
             .Select(h => $"{h.Key}: {string.Join(",", h.Value)}"));
         Console.WriteLine($"{name}: 200, {body.Length} bytes{(headers.Length > 0 ? "; " + headers : "")}");
+    }
+
+    /// <summary>Redis's own CPU time so far (INFO cpu: used_cpu_user + used_cpu_sys).</summary>
+    private static async Task<TimeSpan> RedisCpuAsync(ConnectionMultiplexer redis)
+    {
+        var info = (await redis.GetServers()[0].InfoAsync("cpu")).SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value);
+        return TimeSpan.FromSeconds(double.Parse(info["used_cpu_user"], CultureInfo.InvariantCulture) + double.Parse(info["used_cpu_sys"], CultureInfo.InvariantCulture));
     }
 
     /// <summary>p50 and p99 (ms) of 2,000 PINGs one millisecond apart, as the proxy's rate limiter meets Redis.</summary>
