@@ -84,7 +84,9 @@ internal static class ProxyBenchmark
         Console.WriteLine("Throughput (wrk, requests/s)");
         // CPU per request (µs) of the proxy process and of Redis (INFO cpu) over each wrk run: where the cores went.
         Console.WriteLine($"{"run",4}{"bare",12}{"full",12}{"full/bare",12}   CPU µs/request: {"bare",6}{"full",7}{"redis",7}{"upstream",9}");
-        using var redisForCpu = await ConnectionMultiplexer.ConnectAsync(redisAddress);
+        var redisAdmin = ConfigurationOptions.Parse(redisAddress);
+        redisAdmin.AllowAdmin = true; // INFO
+        using var redisForCpu = await ConnectionMultiplexer.ConnectAsync(redisAdmin);
         async Task<(WrkRun Run, double ProxyCpu, double RedisCpu, double UpstreamCpu)> LoadAsync(Uri url, string? auth, ChildProcess server)
         {
             var (proxyBefore, redisBefore, upstreamBefore) = (server.CpuTime, await RedisCpuAsync(redisForCpu), upstream.CpuTime);
