@@ -6,7 +6,8 @@
 #   ./dev.sh bench   the benchmarks (job latency against the development PostgreSQL, Kubernetes simulator load); 'bench jobs',
 #                    'bench kubernetes', 'bench workspaces' (pages and control API with 1,000 workspaces) or
 #                    'bench provisioning [--apps 100] [--fault-rate 0.05]' (applications provisioned at once),
-#                    'bench proxy-keys [--job short]' (cached key verification, BenchmarkDotNet) runs one
+#                    'bench proxy-keys [--job short]' (cached key verification, BenchmarkDotNet) runs one;
+#                    'bench proxy [--runs 5] [--duration 10s] [--connections 64]' the proxy's four figures (wrk, open loop, keys, metering)
 #   ./dev.sh stop    stop the PostgreSQL and Redis that 'run' left running
 set -euo pipefail
 
@@ -214,6 +215,27 @@ bench_provisioning() {
   dotnet run -c Release --no-build --project "$ROOT/Portal.Benchmarks" -- provisioning "$@"
 }
 
+# The proxy's four figures (issue 6): throughput of the portal in the proxy role against a bare YARP host (wrk),
+# latency added at a fixed rate (open loop), cached key verification and metering ingestion, with an upstream on
+# loopback answering 1 KB; in a throw-away, migrated authsome_bench_proxy database. Options: see Portal.Benchmarks/Proxy.
+bench_proxy() {
+  ensure_packages initdb:postgresql redis-server:redis-server redis-cli:redis-tools wrk:wrk
+  trap stop_started EXIT
+  start_postgres
+  start_redis
+  dev_environment
+  export ConnectionStrings__Portal="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=authsome_bench_proxy"
+  as_pg "$(pg_bindir)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'authsome_bench_proxy'" \
+    | grep -q 1 || as_pg "$(pg_bindir)/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres authsome_bench_proxy
+  dotnet build "$ROOT/Portal/Portal.csproj" -c Release -v quiet -nologo
+  dotnet build "$ROOT/Portal.Benchmarks/Portal.Benchmarks.csproj" -c Release -v quiet -nologo
+  dotnet run -c Release --no-build --project "$ROOT/Portal" --no-launch-profile -- migrate >/dev/null
+  # The portal runs as in production (no appsettings.Development.json, whose role list Portal__Roles__0 would only
+  # partly override), plain HTTP on loopback.
+  (cd "$ROOT/Portal.Benchmarks" && ASPNETCORE_ENVIRONMENT=Production Portal__RequireHttps=false \
+    exec bin/Release/net10.0/Portal.Benchmarks proxy --portal "$ROOT/Portal/bin/Release/net10.0/Portal" --logs "$DATA" "$@")
+}
+
 cmd_bench() {
   # 'kubernetes' needs no service: the simulator runs inside the benchmark.
   if [ "${1:-}" = kubernetes ]; then
@@ -236,6 +258,11 @@ cmd_bench() {
   if [ "${1:-}" = provisioning ]; then
     shift
     bench_provisioning "$@"
+    return
+  fi
+  if [ "${1:-}" = proxy ]; then
+    shift
+    bench_proxy "$@"
     return
   fi
   local only_jobs=false

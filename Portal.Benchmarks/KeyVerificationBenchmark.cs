@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -71,7 +72,10 @@ public class KeyVerificationBenchmark : IDisposable
 
     public static int Run(string[] args)
     {
-        var summary = BenchmarkRunner.Run<KeyVerificationBenchmark>(args: args);
+        var summary = Measure(args);
         return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) ? 1 : 0;
     }
+
+    /// <summary>Runs the benchmarks (BenchmarkDotNet <paramref name="args"/>) and returns BenchmarkDotNet's summary.</summary>
+    public static Summary Measure(string[] args) => BenchmarkRunner.Run<KeyVerificationBenchmark>(args: args);
 }

@@ -20,7 +20,13 @@ internal static class MeteringBenchmark
         var events = int.Parse(Arg("--events") ?? "2000000", CultureInfo.InvariantCulture);
         var producers = int.Parse(Arg("--producers") ?? "2", CultureInfo.InvariantCulture);
         var apps = int.Parse(Arg("--apps") ?? "100", CultureInfo.InvariantCulture);
+        var result = await MeasureAsync(redisAddress, events, producers, apps);
+        return result.Dropped == 0 ? 0 : 1;
+    }
 
+    /// <summary>One measurement; prints its line and returns the events per second and how many were dropped.</summary>
+    public static async Task<(double EventsPerSecond, long Dropped)> MeasureAsync(string redisAddress, int events, int producers, int apps)
+    {
         using var redis = await ConnectionMultiplexer.ConnectAsync(redisAddress);
         var options = Options.Create(new MeteringOptions
         {
@@ -74,6 +80,6 @@ internal static class MeteringBenchmark
             await db.KeyDeleteAsync(key);
         }
 
-        return meter.Dropped == 0 ? 0 : 1;
+        return (events / total.TotalSeconds, meter.Dropped);
     }
 }

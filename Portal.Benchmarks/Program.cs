@@ -35,6 +35,17 @@ if (args.FirstOrDefault() == "metering")
     return await MeteringBenchmark.RunAsync(args[1..]);
 }
 
+// `proxy …` (started by `./dev.sh bench proxy`): the proxy's four figures; `proxy-upstream` and `proxy-bare` are its servers.
+switch (args.FirstOrDefault())
+{
+    case "proxy":
+        return await Portal.Benchmarks.Proxy.ProxyBenchmark.RunAsync(args[1..]);
+    case "proxy-upstream":
+        return await Portal.Benchmarks.Proxy.BenchUpstream.RunAsync(args[1..]);
+    case "proxy-bare":
+        return await Portal.Benchmarks.Proxy.BareProxyHost.RunAsync(args[1..]);
+}
+
 // `workspaces --url U`: the workspace pages and control API under 1,000 workspaces, 50,000 members, 200,000 events.
 if (args.FirstOrDefault() == "workspaces")
 {
