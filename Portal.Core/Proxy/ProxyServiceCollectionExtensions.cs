@@ -14,6 +14,9 @@ public static class ProxyServiceCollectionExtensions
                 "Proxy: cache capacity and lifetimes must be positive.")
             .Validate(o => new[] { o.Free, o.Pro, o.Enterprise }.All(l => l.Requests > 0 && l.Period >= TimeSpan.FromMilliseconds(1)),
                 "Proxy: each plan's rate limit needs Requests > 0 and a Period of at least 1 ms.")
+            // The limiter counts in microseconds: one request per microsecond is the finest rate it can hold.
+            .Validate(o => new[] { o.Free, o.Pro, o.Enterprise }.All(l => l.Requests <= 0 || l.Period.Ticks / 10 / l.Requests >= 1),
+                "Proxy: a plan's rate limit can be at most one request per microsecond (Requests ≤ Period in µs, e.g. 1,000,000 per second).")
             .Validate(o => new[] { o.Free, o.Pro, o.Enterprise }.All(l => l.MonthlyRequests >= 0),
                 "Proxy: a plan's MonthlyRequests must be 0 (unlimited) or more.")
             .ValidateOnStart();

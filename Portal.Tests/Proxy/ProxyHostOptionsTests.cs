@@ -11,6 +11,7 @@ public sealed class ProxyHostOptionsTests(TestServers servers)
     [InlineData("Proxy:ScopeRoutes:0", "users:reed GET users/**", "'users:reed GET users/**' does not start with a known scope")]
     [InlineData("Proxy:PublicRoutes:0", "GET users/**/x", "segments must be literal, '*', or a final '**'")]
     [InlineData("Proxy:Free:MonthlyRequests", "-1", "MonthlyRequests must be 0 (unlimited) or more")]
+    [InlineData("Proxy:Enterprise:Requests", "1000001", "at most one request per microsecond")]
     public async Task BadSettings_StopTheStart_WithAClearMessage(string setting, string value, string message)
     {
         await using var app = await PortalApp.CreateAsync(servers, new Dictionary<string, string?>
