@@ -85,31 +85,7 @@ public sealed partial class UsageRollup(
         }
 
         var fields = await db.HashGetAllAsync(claimKey);
-        var status = new long[5];
-        long bytesIn = 0, bytesOut = 0;
-        var latency = new long[LatencyHistogram.BucketCount];
-        foreach (var field in fields)
-        {
-            var name = field.Name.ToString();
-            var value = (long)field.Value;
-            switch (name)
-            {
-                case ['s', var c] when c is >= '1' and <= '5':
-                    status[c - '1'] = value;
-                    break;
-                case "bi":
-                    bytesIn = value;
-                    break;
-                case "bo":
-                    bytesOut = value;
-                    break;
-                case ['h', ..] when int.TryParse(name.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var bucket) && bucket < latency.Length:
-                    latency[bucket] = value;
-                    break;
-                default:
-                    break;
-            }
-        }
+        var (status, bytesIn, bytesOut, latency) = UsageBucket.Read(fields);
 
         var minute = DateTimeOffset.FromUnixTimeSeconds(unixMinute * 60);
         var hour = new DateTimeOffset(minute.Year, minute.Month, minute.Day, minute.Hour, 0, 0, TimeSpan.Zero);

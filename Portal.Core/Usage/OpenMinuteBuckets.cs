@@ -1,4 +1,3 @@
-using System.Globalization;
 using Portal.Core.Metering;
 using StackExchange.Redis;
 
@@ -39,39 +38,9 @@ internal static class OpenMinuteBuckets
         return buckets;
     }
 
-    /// <summary>A bucket's fields (see <see cref="MeteringKeys"/>): s1–s5 status classes, bi/bo bytes, h0–h83 latency buckets.</summary>
     private static UsageAccumulator Parse(HashEntry[] entries)
     {
-        var status = new long[5];
-        long bytesIn = 0, bytesOut = 0;
-        var latency = new long[LatencyHistogram.BucketCount];
-        foreach (var entry in entries)
-        {
-            var name = entry.Name.ToString();
-            if (!entry.Value.TryParse(out long value))
-            {
-                continue;
-            }
-
-            switch (name)
-            {
-                case ['s', var c] when c is >= '1' and <= '5':
-                    status[c - '1'] = value;
-                    break;
-                case "bi":
-                    bytesIn = value;
-                    break;
-                case "bo":
-                    bytesOut = value;
-                    break;
-                case ['h', ..] when int.TryParse(name.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var bucket) && bucket < latency.Length:
-                    latency[bucket] = value;
-                    break;
-                default:
-                    break;
-            }
-        }
-
+        var (status, bytesIn, bytesOut, latency) = UsageBucket.Read(entries);
         var counts = new UsageAccumulator();
         counts.Add(status.Sum(), status[3], status[4], bytesIn, bytesOut, latency);
         return counts;
