@@ -42,9 +42,9 @@ public sealed partial class RecordTenantStorage(
                     recorded++;
                 }
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or KeyNotFoundException)
             {
-                // One unreachable region does not stop the others; the next hour measures again.
+                // One unreachable (or no longer configured) region does not stop the others; the next hour measures again.
                 LogRegionFailed(logger, region.Key, e.Message);
             }
         }
