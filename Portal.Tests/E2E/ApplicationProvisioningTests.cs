@@ -12,8 +12,11 @@ public sealed partial class ApplicationProvisioningTests(TestServers servers) : 
         ["Portal:Roles:1"] = "worker",
         ["Kubernetes:Regions:us-east-1:Kubeconfig"] = "simulated",
         ["Kubernetes:Simulator:PodStartDelay"] = "00:00:00.200",
-        // Pods ready after the migration Job (3 s), so the rollout step waits for them too.
-        ["Kubernetes:Simulator:PodReadyDelay"] = "00:00:04",
+        // The migration Job runs 8 s: long enough to be seen running on a loaded machine, where the page's circuit
+        // can take seconds to connect after its prerender (at 3 s the step once went from pending to succeeded unseen).
+        ["Kubernetes:Simulator:JobPodRunDuration"] = "00:00:08",
+        // Pods ready after the migration Job, so the rollout step waits for them too.
+        ["Kubernetes:Simulator:PodReadyDelay"] = "00:00:09",
         ["Provisioning:RolloutPollInterval"] = "00:00:00.200",
         ["Jobs:QueuePollInterval"] = "00:00:00.500",
     };
