@@ -29,34 +29,46 @@ public readonly record struct RateLimitDecision(bool Allowed, int Limit, int Rem
 /// </summary>
 public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOptions<ProxyKeyOptions> options, TimeProvider clock, ILogger<ProxyRateLimiter> logger)
 {
-    // KEYS[1] the key's bucket; ARGV[1] the period and ARGV[2] the emission interval (period / requests), in µs.
-    // KEYS[2] the workspace's monthly request counter, ARGV[3] its limit (0 = none), ARGV[4] its lifetime in seconds.
-    // Returns allowed (0/1), remaining, µs until the bucket is full, µs before a refused request may be retried,
-    // and 1 when the monthly quota refused the request (the bucket is then left untouched).
+    // For each request i (from 0): KEYS[2i+1] the key's bucket, KEYS[2i+2] the workspace's monthly request counter;
+    // ARGV[4i+1] the period and ARGV[4i+2] the emission interval (period / requests), in µs; ARGV[4i+3] the monthly
+    // limit (0 = none) and ARGV[4i+4] the counter's lifetime in seconds. Returns, per request, five numbers: allowed
+    // (0/1), remaining, µs until the bucket is full, µs before a refused request may be retried, and 1 when the monthly
+    // quota refused it (its bucket is then left untouched). Requests of one key in one call are taken in order.
     private const string Script = """
-        local period = tonumber(ARGV[1])
-        local emission = tonumber(ARGV[2])
-        local quota = tonumber(ARGV[3])
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-        local tat = tonumber(redis.call('GET', KEYS[1]))
-        if not tat or tat < now then tat = now end
-        local new_tat = tat + emission
-        local allow_at = new_tat - period
-        if now < allow_at then
-          return {0, 0, tat - now, allow_at - now, 0}
-        end
-        if quota > 0 then
-          local used = tonumber(redis.call('GET', KEYS[2]))
-          if used and used >= quota then
-            return {0, math.floor((period - (tat - now)) / emission), tat - now, 0, 1}
+        local out = {}
+        for i = 0, #KEYS / 2 - 1 do
+          local bucket, counter = KEYS[2 * i + 1], KEYS[2 * i + 2]
+          local period = tonumber(ARGV[4 * i + 1])
+          local emission = tonumber(ARGV[4 * i + 2])
+          local quota = tonumber(ARGV[4 * i + 3])
+          local tat = tonumber(redis.call('GET', bucket))
+          if not tat or tat < now then tat = now end
+          local new_tat = tat + emission
+          local allow_at = new_tat - period
+          local r
+          if now < allow_at then
+            r = {0, 0, tat - now, allow_at - now, 0}
+          else
+            local refused = false
+            if quota > 0 then
+              local used = tonumber(redis.call('GET', counter))
+              if used and used >= quota then
+                r = {0, math.floor((period - (tat - now)) / emission), tat - now, 0, 1}
+                refused = true
+              elseif redis.call('INCR', counter) == 1 then
+                redis.call('EXPIRE', counter, tonumber(ARGV[4 * i + 4]))
+              end
+            end
+            if not refused then
+              redis.call('SET', bucket, string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
+              r = {1, math.floor((period - (new_tat - now)) / emission), new_tat - now, 0, 0}
+            end
           end
-          if redis.call('INCR', KEYS[2]) == 1 then
-            redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
-          end
+          for j = 1, 5 do out[#out + 1] = r[j] end
         end
-        redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
-        return {1, math.floor((period - (new_tat - now)) / emission), new_tat - now, 0, 0}
+        return out
         """;
 
     /// <summary>A month's counter outlives the month (up to 31 days) by a margin, then goes.</summary>
@@ -64,8 +76,14 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
 
     private readonly ProxyKeyOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, LocalBucket> _local = new(StringComparer.Ordinal);
+    private readonly List<PendingRequest> _pending = [];
+    private bool _sending;
+    private long _scriptCalls;
     private long _redisRetryAt;
     private MonthText _month = new(0, 0, "");
+
+    /// <summary>Script calls sent to Redis (each decides every request that was waiting).</summary>
+    public long ScriptCalls => Interlocked.Read(ref _scriptCalls);
 
     /// <summary>Whether the last decisions came from this replica's own limiter (Redis unavailable).</summary>
     public bool Degraded => Environment.TickCount64 < Interlocked.Read(ref _redisRetryAt);
@@ -75,35 +93,116 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
     /// the plan has a monthly quota (<see cref="ProxyKeyOptions.RateLimit.MonthlyRequests"/>), counts it against the
     /// workspace's month in the same round trip. The quota is not enforced while Redis is away (allowed, not counted).
     /// </summary>
-    public async ValueTask<RateLimitDecision> AcquireAsync(string keyId, WorkspacePlan plan, string? workspaceId = null)
+    public ValueTask<RateLimitDecision> AcquireAsync(string keyId, WorkspacePlan plan, string? workspaceId = null)
     {
         var limit = _options.LimitFor(plan);
         var period = (long)(limit.Period.Ticks / 10);
         var emission = period / Math.Max(1, limit.Requests);
-        if (!Degraded)
+        if (Degraded)
         {
+            return new(AcquireLocal(keyId, limit.Requests, period, emission));
+        }
+
+        var quota = workspaceId is null ? 0 : limit.MonthlyRequests;
+        var request = new PendingRequest(keyId, limit.Requests, period, emission, quota, quota > 0 ? QuotaKey(workspaceId!) : null);
+        bool send;
+        lock (_pending)
+        {
+            _pending.Add(request);
+            send = !_sending;
+            _sending = true;
+        }
+
+        if (send)
+        {
+            _ = SendAsync();
+        }
+
+        return new(request.Decision.Task);
+    }
+
+    /// <summary>
+    /// One script call for every request that arrived while the previous call was on its way: under load, Redis runs
+    /// one script per round trip instead of one per request; alone, a request is sent at once.
+    /// </summary>
+    private async Task SendAsync()
+    {
+        while (true)
+        {
+            List<PendingRequest> batch;
+            lock (_pending)
+            {
+                if (_pending.Count == 0)
+                {
+                    _sending = false;
+                    return;
+                }
+
+                batch = [.. _pending];
+                _pending.Clear();
+            }
+
+            if (Degraded)
+            {
+                CompleteLocally(batch);
+                continue;
+            }
+
             try
             {
-                var quota = workspaceId is null ? 0 : limit.MonthlyRequests;
-                var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
-                    Script,
-                    [new RedisKey(_options.RedisKeyPrefix + "rl:" + keyId), quota > 0 ? new RedisKey(QuotaKey(workspaceId!)) : new RedisKey(_options.RedisKeyPrefix + "quota:none")],
-                    [period, emission, quota, QuotaLifetimeSeconds]))!;
-                var quotaExceeded = (int)result[4] == 1;
-                return new RateLimitDecision(
-                    (int)result[0] == 1, limit.Requests, (int)result[1],
-                    TimeSpan.FromMicroseconds((long)result[2]),
-                    quotaExceeded ? UntilNextMonth() : TimeSpan.FromMicroseconds((long)result[3]), Shared: true)
-                { QuotaExceeded = quotaExceeded };
+                var keys = new RedisKey[batch.Count * 2];
+                var values = new RedisValue[batch.Count * 4];
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var r = batch[i];
+                    keys[2 * i] = _options.RedisKeyPrefix + "rl:" + r.KeyId;
+                    keys[(2 * i) + 1] = r.QuotaKey ?? _options.RedisKeyPrefix + "quota:none";
+                    values[4 * i] = r.Period;
+                    values[(4 * i) + 1] = r.Emission;
+                    values[(4 * i) + 2] = r.Quota;
+                    values[(4 * i) + 3] = QuotaLifetimeSeconds;
+                }
+
+                Interlocked.Increment(ref _scriptCalls);
+                var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, keys, values))!;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var r = batch[i];
+                    var quotaExceeded = (int)result[(5 * i) + 4] == 1;
+                    r.Decision.TrySetResult(new RateLimitDecision(
+                        (int)result[5 * i] == 1, r.Requests, (int)result[(5 * i) + 1],
+                        TimeSpan.FromMicroseconds((long)result[(5 * i) + 2]),
+                        quotaExceeded ? UntilNextMonth() : TimeSpan.FromMicroseconds((long)result[(5 * i) + 3]), Shared: true)
+                    { QuotaExceeded = quotaExceeded });
+                }
             }
             catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
             {
                 Interlocked.Exchange(ref _redisRetryAt, Environment.TickCount64 + (long)_options.RedisRetryInterval.TotalMilliseconds);
                 LogRedisFailed(logger, e.Message);
+                CompleteLocally(batch);
+            }
+            catch (Exception e)
+            {
+                foreach (var r in batch)
+                {
+                    r.Decision.TrySetException(e);
+                }
             }
         }
+    }
 
-        return AcquireLocal(keyId, limit.Requests, period, emission);
+    private void CompleteLocally(List<PendingRequest> batch)
+    {
+        foreach (var r in batch)
+        {
+            r.Decision.TrySetResult(AcquireLocal(r.KeyId, r.Requests, r.Period, r.Emission));
+        }
+    }
+
+    private sealed record PendingRequest(string KeyId, int Requests, long Period, long Emission, long Quota, string? QuotaKey)
+    {
+        public TaskCompletionSource<RateLimitDecision> Decision { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>The Redis counter of <paramref name="workspaceId"/>'s requests in the current UTC month.</summary>

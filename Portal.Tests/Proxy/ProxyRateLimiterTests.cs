@@ -77,6 +77,26 @@ public sealed class ProxyRateLimiterTests(TestServers servers)
     }
 
     [Fact]
+    public async Task RequestsArrivingTogether_AreDecidedInFewScriptCalls_EachAgainstItsOwnKeyAndQuota()
+    {
+        var settings = new Dictionary<string, string?>(FivePerTenSeconds) { ["Proxy:Free:MonthlyRequests"] = "150" };
+        await using var replica = await ProxyReplica.StartAsync(servers.Redis.ConnectionString, settings: settings);
+        var workspaceId = $"ws_{Guid.NewGuid():N}";
+        var keys = Enumerable.Range(0, 50).Select(_ => NewKeyId()).ToArray();
+
+        // 50 keys × 4 requests at once: each key allows its burst of 5, so all 200 pass the rate limit; the workspace's
+        // month allows 150 of them.
+        var decisions = await Task.WhenAll(Enumerable.Range(0, 200)
+            .Select(i => replica.Limiter.AcquireAsync(keys[i % 50], WorkspacePlan.Free, workspaceId).AsTask()));
+
+        Assert.Equal(150, decisions.Count(d => d.Allowed));
+        Assert.Equal(50, decisions.Count(d => d.QuotaExceeded));
+        Assert.InRange(replica.Limiter.ScriptCalls, 1, 100);
+        // A key's requests in one call are taken in order: its four decisions count down 4, 3, 2, 1 among the allowed.
+        Assert.All(decisions.Where(d => d.Allowed), d => Assert.InRange(d.Remaining, 0, 4));
+    }
+
+    [Fact]
     public async Task ThePlans_HaveTheirLimits_FreeTen_ProHundred_EnterpriseConfigured()
     {
         await using var replica = await ProxyReplica.StartAsync(servers.Redis.ConnectionString,
