@@ -137,8 +137,8 @@ public sealed class ProxyRateLimiterTests(TestServers servers)
 
             Assert.Equal([true, true, true, true, true, false, false, false], decisions.Select(d => d.Allowed));
             Assert.Equal([4, 3, 2, 1, 0, 0, 0, 0], decisions.Select(d => d.Remaining));
+            // Decided in memory (Degraded itself turns false again after each 200 ms retry interval, so it is not asserted).
             Assert.All(decisions, d => Assert.False(d.Shared));
-            Assert.True(replica.Limiter.Degraded);
 
             await redis.StartAsync();
             var watch = Stopwatch.StartNew();
