@@ -76,7 +76,9 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
 
     private readonly ProxyKeyOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, LocalBucket> _local = new(StringComparer.Ordinal);
-    private readonly List<PendingRequest> _pending = [];
+    private readonly Lock _gate = new();
+    private List<PendingRequest> _pending = [];
+    private List<PendingRequest> _spare = [];
     private bool _sending;
     private long _scriptCalls;
     private long _redisRetryAt;
@@ -106,7 +108,7 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
         var quota = workspaceId is null ? 0 : limit.MonthlyRequests;
         var request = new PendingRequest(keyId, limit.Requests, period, emission, quota, quota > 0 ? QuotaKey(workspaceId!) : null);
         bool send;
-        lock (_pending)
+        lock (_gate)
         {
             _pending.Add(request);
             send = !_sending;
@@ -130,7 +132,7 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
         while (true)
         {
             List<PendingRequest> batch;
-            lock (_pending)
+            lock (_gate)
             {
                 if (_pending.Count == 0)
                 {
@@ -138,56 +140,64 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
                     return;
                 }
 
-                batch = [.. _pending];
-                _pending.Clear();
+                // Swap the lists instead of copying: the next arrivals queue into the emptied one.
+                batch = _pending;
+                _pending = _spare;
+                _spare = batch;
             }
 
-            if (Degraded)
+            await DecideAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task DecideAsync(List<PendingRequest> batch)
+    {
+        if (Degraded)
+        {
+            CompleteLocally(batch);
+            return;
+        }
+
+        try
+        {
+            var keys = new RedisKey[batch.Count * 2];
+            var values = new RedisValue[batch.Count * 4];
+            for (var i = 0; i < batch.Count; i++)
             {
-                CompleteLocally(batch);
-                continue;
+                var r = batch[i];
+                keys[2 * i] = _options.RedisKeyPrefix + "rl:" + r.KeyId;
+                keys[(2 * i) + 1] = r.QuotaKey ?? _options.RedisKeyPrefix + "quota:none";
+                values[4 * i] = r.Period;
+                values[(4 * i) + 1] = r.Emission;
+                values[(4 * i) + 2] = r.Quota;
+                values[(4 * i) + 3] = QuotaLifetimeSeconds;
             }
 
-            try
+            Interlocked.Increment(ref _scriptCalls);
+            var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, keys, values))!;
+            for (var i = 0; i < batch.Count; i++)
             {
-                var keys = new RedisKey[batch.Count * 2];
-                var values = new RedisValue[batch.Count * 4];
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    var r = batch[i];
-                    keys[2 * i] = _options.RedisKeyPrefix + "rl:" + r.KeyId;
-                    keys[(2 * i) + 1] = r.QuotaKey ?? _options.RedisKeyPrefix + "quota:none";
-                    values[4 * i] = r.Period;
-                    values[(4 * i) + 1] = r.Emission;
-                    values[(4 * i) + 2] = r.Quota;
-                    values[(4 * i) + 3] = QuotaLifetimeSeconds;
-                }
-
-                Interlocked.Increment(ref _scriptCalls);
-                var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, keys, values))!;
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    var r = batch[i];
-                    var quotaExceeded = (int)result[(5 * i) + 4] == 1;
-                    r.Decision.TrySetResult(new RateLimitDecision(
-                        (int)result[5 * i] == 1, r.Requests, (int)result[(5 * i) + 1],
-                        TimeSpan.FromMicroseconds((long)result[(5 * i) + 2]),
-                        quotaExceeded ? UntilNextMonth() : TimeSpan.FromMicroseconds((long)result[(5 * i) + 3]), Shared: true)
-                    { QuotaExceeded = quotaExceeded });
-                }
+                var r = batch[i];
+                var quotaExceeded = (int)result[(5 * i) + 4] == 1;
+                r.Decision.TrySetResult(new RateLimitDecision(
+                    (int)result[5 * i] == 1, r.Requests, (int)result[(5 * i) + 1],
+                    TimeSpan.FromMicroseconds((long)result[(5 * i) + 2]),
+                    quotaExceeded ? UntilNextMonth() : TimeSpan.FromMicroseconds((long)result[(5 * i) + 3]), Shared: true)
+                { QuotaExceeded = quotaExceeded });
             }
-            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            Interlocked.Exchange(ref _redisRetryAt, Environment.TickCount64 + (long)_options.RedisRetryInterval.TotalMilliseconds);
+            LogRedisFailed(logger, e.Message);
+            CompleteLocally(batch);
+        }
+        catch (Exception e)
+        {
+            foreach (var r in batch)
             {
-                Interlocked.Exchange(ref _redisRetryAt, Environment.TickCount64 + (long)_options.RedisRetryInterval.TotalMilliseconds);
-                LogRedisFailed(logger, e.Message);
-                CompleteLocally(batch);
-            }
-            catch (Exception e)
-            {
-                foreach (var r in batch)
-                {
-                    r.Decision.TrySetException(e);
-                }
+                r.Decision.TrySetException(e);
             }
         }
     }
