@@ -143,4 +143,68 @@ public sealed class TwoFactorTests(TestServers servers) : PortalTest(servers)
         Assert.NotEmpty(stored);
         Assert.DoesNotContain(stored, v => v != null && v.Contains(key, StringComparison.Ordinal));
     }
+
+    /// <summary>The enable page's own form posted straight to it, with a valid antiforgery token taken from another account page.</summary>
+    private static async Task<PortalClient.Page> PostEnableFormAsync(PortalClient client, string code)
+    {
+        var anyForm = await client.GetAsync("/Account/Manage/ChangePassword");
+        var token = anyForm.Document.QuerySelector("input[name='__RequestVerificationToken']")!.GetAttribute("value")!;
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "enable-authenticator",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Code"] = code,
+        });
+        var response = await client.Http.PostAsync(new Uri("/Account/Manage/EnableAuthenticator", UriKind.Relative), content);
+        return new PortalClient.Page(response, new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync()));
+    }
+
+    private async Task<string?> StoredRecoveryCodesAsync(string email)
+    {
+        await using var db = App.CreateDbContext();
+        var userId = await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync(TestContext.Current.CancellationToken);
+        return await db.UserTokens.Where(t => t.UserId == userId && t.Name == "RecoveryCodes").Select(t => t.Value)
+            .SingleOrDefaultAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task EnablePage_PostedWithoutARecentPassword_ShowsNoKey_AndMakesNoRecoveryCodes()
+    {
+        using var client = App.CreatePortalClient();
+        var (email, key, _) = await EnableTwoFactorAsync(client);
+        var codesBefore = await StoredRecoveryCodesAsync(email);
+        // Someone at an unattended browser, long after the owner typed the password.
+        App.Clock.Advance(TimeSpan.FromMinutes(30));
+
+        var page = await PostEnableFormAsync(client, AccountSteps.TotpCode(key, App.Clock.GetUtcNow()));
+
+        Assert.True(page.Response.IsSuccessStatusCode, $"{page.Response.StatusCode}");
+        Assert.Null(page.TestId("recovery-codes"));
+        Assert.Null(page.TestId("shared-key"));
+        Assert.DoesNotContain(key.Replace(" ", "", StringComparison.Ordinal), page.Text.Replace(" ", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+        Assert.Null(page.Document.QuerySelector("img[src^='data:image/png;base64,']"));
+        Assert.Equal(codesBefore, await StoredRecoveryCodesAsync(email));
+    }
+
+    [Fact]
+    public async Task EnablePage_LongAfterSignIn_AsksForThePassword_ThenShowsTheKey()
+    {
+        using var client = App.CreatePortalClient();
+        var email = await AccountSteps.RegisterConfirmedAsync(App, client);
+        await AccountSteps.SignInAsync(client, email);
+        App.Clock.Advance(TimeSpan.FromMinutes(30));
+
+        var asked = await client.GetAsync("/Account/Manage/EnableAuthenticator");
+        Assert.Null(asked.TestId("shared-key"));
+        var wrong = await client.SubmitAsync(asked, "confirm-password", new Dictionary<string, string> { ["PasswordInput.Password"] = "not the password at all" });
+        Assert.Null(wrong.TestId("shared-key"));
+        Assert.Contains("password is wrong", wrong.TestId("status-message"), StringComparison.Ordinal);
+
+        var setup = await client.SubmitAsync(asked, "confirm-password", new Dictionary<string, string> { ["PasswordInput.Password"] = AccountSteps.StrongPassword });
+        var key = setup.TestId("shared-key");
+        Assert.False(string.IsNullOrEmpty(key), setup.Text);
+        var enabled = await client.SubmitAsync(setup, "enable-authenticator",
+            new Dictionary<string, string> { ["Input.Code"] = AccountSteps.TotpCode(key!, App.Clock.GetUtcNow()) });
+        Assert.NotNull(enabled.TestId("recovery-codes"));
+    }
 }

@@ -1,6 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +32,10 @@ public class PortalApp : WebApplicationFactory<Program>
             ["ConnectionStrings:Redis"] = (redis ?? servers.Redis).ConnectionString,
             ["Portal:Roles:0"] = "web",
             ["Portal:RequireHttps"] = "false",
+            // Emailed links and the host filter follow the public URL: the test client's address (or Kestrel's, see StartKestrel).
+            ["Portal:PublicUrl"] = TestServerAddress.ToString(),
+            // The key ring is encrypted as outside Development; one fixed key, so that replicas of a test share it.
+            ["DataProtection:KeyEncryptionKey"] = TestKeyEncryptionKey,
             ["Smtp:Host"] = "127.0.0.1",
             ["Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Smtp:Security"] = "None",
@@ -47,6 +52,15 @@ public class PortalApp : WebApplicationFactory<Program>
             _settings[key] = value;
         }
     }
+
+    /// <summary>The in-memory test server's address: HTTPS, so that the client's cookie jar sends the Secure cookies back.</summary>
+    public static readonly Uri TestServerAddress = new("https://localhost/");
+
+    /// <summary>A base64 256-bit key-encryption key for the Data Protection key ring of test portals.</summary>
+    public const string TestKeyEncryptionKey = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=";
+
+    /// <summary>A request header the test host turns into the connection's remote address (TestServer has none).</summary>
+    public const string PeerAddressHeader = "X-Test-Peer-Address";
 
     private static readonly ILoggerFactory SharedLoggerFactory =
         LoggerFactory.Create(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning)
@@ -74,18 +88,26 @@ public class PortalApp : WebApplicationFactory<Program>
         {
             AllowAutoRedirect = true,
             HandleCookies = true,
-            BaseAddress = _kestrelAddress ?? new Uri("http://localhost"),
+            BaseAddress = _kestrelAddress ?? TestServerAddress,
         }));
 
     public PortalDbContext CreateDbContext() => PostgresServer.CreateContext(DatabaseConnectionString);
 
     /// <summary>Serves on a real Kestrel port (for the browser tests) and returns its address.</summary>
+    /// <remarks>
+    /// The port is chosen before the host starts, so that <c>Portal:PublicUrl</c> (emailed links, the host filter) is
+    /// the very address the browser opens.
+    /// </remarks>
     public Uri StartKestrel()
     {
-        UseKestrel(0);
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        _kestrelAddress = new Uri($"http://127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        _settings["Portal:PublicUrl"] = _kestrelAddress.ToString();
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         StartServer();
-        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _kestrelAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
         return _kestrelAddress;
     }
 
@@ -104,6 +126,7 @@ public class PortalApp : WebApplicationFactory<Program>
             services.AddSingleton<TimeProvider>(Clock);
             // Hangfire keeps the last host's logger factory in a static; every host of the run shares one that outlives them all.
             services.AddSingleton(SharedLoggerFactory);
+            services.AddSingleton<IStartupFilter, PeerAddressFromHeader>();
         });
     }
 
@@ -113,4 +136,23 @@ public class PortalApp : WebApplicationFactory<Program>
         await Smtp.DisposeAsync();
         GC.SuppressFinalize(this);
     }
+}
+
+/// <summary>Sets the connection's remote address from <see cref="PortalApp.PeerAddressHeader"/>, before the portal's pipeline runs.</summary>
+internal sealed class PeerAddressFromHeader : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            if (context.Request.Headers.TryGetValue(PortalApp.PeerAddressHeader, out var value) && IPAddress.TryParse(value.ToString(), out var address))
+            {
+                context.Connection.RemoteIpAddress = address;
+                context.Request.Headers.Remove(PortalApp.PeerAddressHeader);
+            }
+
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
 }
