@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -10,6 +9,7 @@ using Portal.Core.Admin;
 using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
 using Portal.Core.Audit;
+using Portal.Core.DataProtection;
 using Portal.Core.Members;
 using Portal.Core.Metering;
 using Portal.Core.Notifications;
@@ -42,21 +42,12 @@ public static class PortalCoreServiceCollectionExtensions
         redis.BacklogPolicy = BacklogPolicy.FailFast;
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
 
-        var dataProtection = services.AddDataProtection()
+        // The key ring itself is encrypted when a key-encryption setting is given (required outside Development, see
+        // PortalServices), so that a copy of the database alone does not reveal the secrets the keys protect.
+        services.AddDataProtection()
             .SetApplicationName("AuthSome.Portal")
-            .PersistKeysToDbContext<PortalDbContext>();
-        // In production the key ring itself is encrypted, so that a copy of the database alone does not reveal
-        // the secrets the keys protect (TOTP keys, recovery codes, later tenant credentials).
-        if (configuration["DataProtection:CertificatePath"] is { Length: > 0 } certificatePath)
-        {
-            if (!File.Exists(certificatePath))
-            {
-                throw new InvalidOperationException($"Setting 'DataProtection:CertificatePath' names '{certificatePath}', which does not exist.");
-            }
-
-            dataProtection.ProtectKeysWithCertificate(
-                X509CertificateLoader.LoadPkcs12FromFile(certificatePath, configuration["DataProtection:CertificatePassword"]));
-        }
+            .PersistKeysToDbContext<PortalDbContext>()
+            .ProtectKeyRingFromConfiguration(configuration);
 
         services.AddAccounts(configuration);
         services.AddAdmin(configuration);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Portal.Core.Provisioning;
@@ -19,7 +20,7 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<InstanceSpecs>();
         services.AddScoped<ReconcileDrift>();
         services.AddScoped<ResumeStalledWork>();
-        services.AddSingleton<Notifications.PortalLinks>();
+        services.TryAddSingleton(_ => Notifications.PortalLinks.FromConfiguration(configuration));
         services.AddScoped<ProvisioningEmails>();
         services.AddScoped<ProvisionApplication>();
         services.AddScoped<RollApplication>();

@@ -178,7 +178,7 @@ public sealed class TwoFactorTests(TestServers servers) : PortalTest(servers)
 
         var page = await PostEnableFormAsync(client, AccountSteps.TotpCode(key, App.Clock.GetUtcNow()));
 
-        Assert.True(page.Response.IsSuccessStatusCode, $"{page.Response.StatusCode}");
+        Assert.True((int)page.Response.StatusCode < 500, $"{page.Response.StatusCode}");
         Assert.Null(page.TestId("recovery-codes"));
         Assert.Null(page.TestId("shared-key"));
         Assert.DoesNotContain(key.Replace(" ", "", StringComparison.Ordinal), page.Text.Replace(" ", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Portal.Hosting;
 
 /// <summary>The <c>Portal</c> section.</summary>
@@ -9,27 +11,41 @@ public sealed class PortalOptions
     public const string WorkerRole = "worker";
     public const string ProxyRole = "proxy";
 
+    /// <summary>Where <c>Portal:PublicUrl</c> points in Development when unset and no <c>urls</c> are configured.</summary>
+    public const string DevelopmentDefaultUrl = "http://localhost:5000";
+
     private static readonly string[] KnownRoles = [WebRole, WorkerRole, ProxyRole];
 
     /// <summary>What this process runs: <c>web</c> (UI, control API), <c>worker</c> (Hangfire server), <c>proxy</c>.</summary>
     public IList<string> Roles { get; init; } = [];
 
-    /// <summary>Behind a trusted ingress: take the client address and scheme from X-Forwarded-For and -Proto.</summary>
-    public bool TrustForwardedHeaders { get; init; }
+    /// <summary>Which peers may tell the client's address and scheme (X-Forwarded-For, -Proto): the ingress, nobody else.</summary>
+    public TrustedProxyOptions ForwardedHeaders { get; init; } = new();
 
     /// <summary>Redirect to HTTPS and send HSTS (always off in Development).</summary>
     public bool RequireHttps { get; init; } = true;
 
-    /// <summary>The portal's public address (https://portal.example.com), used in emailed links; the request's own address when unset.</summary>
-    public Uri? PublicUrl { get; init; }
+    /// <summary>
+    /// The portal's public address (https://portal.example.com): the only source of emailed links and, unless
+    /// <c>AllowedHosts</c> is set, the only host served. Required outside Development; always set once read.
+    /// </summary>
+    public Uri PublicUrl { get; set; } = default!;
 
     /// <summary>Prefix of every Redis key this portal writes, so that environments can share one Redis.</summary>
     public string RedisKeyPrefix { get; init; } = "portal:";
 
     public bool Runs(string role) => Roles.Contains(role, StringComparer.OrdinalIgnoreCase);
 
-    public static PortalOptions Read(IConfiguration configuration)
+    /// <summary>Reads and checks the section; outside Development <c>Portal:PublicUrl</c> must be set, in Development it defaults to the first of <c>urls</c>.</summary>
+    public static PortalOptions Read(IConfiguration configuration, bool isDevelopment)
     {
+        if (configuration[$"{Section}:TrustForwardedHeaders"] is { Length: > 0 })
+        {
+            throw new InvalidOperationException(
+                "Setting 'Portal:TrustForwardedHeaders' was replaced by 'Portal:ForwardedHeaders:KnownNetworks' (CIDR ranges of the ingress) "
+                + "and 'Portal:ForwardedHeaders:KnownProxies' (addresses): forwarded headers are believed from those peers only.");
+        }
+
         var options = configuration.GetSection(Section).Get<PortalOptions>() ?? new PortalOptions();
         if (options.Roles.Count == 0)
         {
@@ -44,11 +60,77 @@ public sealed class PortalOptions
                 $"Setting 'Portal:Roles' has unknown roles: {string.Join(", ", unknown)}. Known roles: {string.Join(", ", KnownRoles)}.");
         }
 
-        if (options.PublicUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))
+        options.PublicUrl ??= isDevelopment
+            ? DevelopmentUrl(configuration)
+            : throw new InvalidOperationException(
+                "Missing setting 'Portal:PublicUrl' (environment variable Portal__PublicUrl): the portal's public address, e.g. https://portal.example.com. "
+                + "Emailed links and the allowed Host header come from it alone.");
+        var url = options.PublicUrl;
+        if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp) || url.AbsolutePath != "/" || url.Query.Length > 0)
         {
-            throw new InvalidOperationException($"Setting 'Portal:PublicUrl' must be an absolute http(s) address; it is '{url}'.");
+            throw new InvalidOperationException($"Setting 'Portal:PublicUrl' must be an absolute http(s) address without a path; it is '{url}'.");
         }
 
+        options.ForwardedHeaders.Validate();
         return options;
+    }
+
+    /// <summary>In Development: the address the portal itself listens on (<c>--urls</c>, ASPNETCORE_URLS), wildcards read as localhost.</summary>
+    private static Uri DevelopmentUrl(IConfiguration configuration)
+    {
+        var first = (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        var address = first?.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal)
+            .Replace("0.0.0.0", "localhost", StringComparison.Ordinal).Replace("[::]", "localhost", StringComparison.Ordinal);
+        return Uri.TryCreate(address, UriKind.Absolute, out var url) ? new Uri(url, "/") : new Uri(DevelopmentDefaultUrl + "/");
+    }
+}
+
+/// <summary>
+/// The <c>Portal:ForwardedHeaders</c> section: the networks and addresses of the proxies in front of the portal (the
+/// ingress controller's pods). X-Forwarded-For and -Proto are believed from those peers only, at most
+/// <see cref="ForwardLimit"/> hops back; with none listed, forwarded headers are ignored.
+/// </summary>
+public sealed class TrustedProxyOptions
+{
+    /// <summary>CIDR ranges, e.g. 10.244.0.0/16.</summary>
+    public IList<string> KnownNetworks { get; init; } = [];
+
+    /// <summary>Single addresses, e.g. 10.0.0.12.</summary>
+    public IList<string> KnownProxies { get; init; } = [];
+
+    /// <summary>How many proxies' entries are read from the end of X-Forwarded-For: one ingress, one hop.</summary>
+    public int ForwardLimit { get; init; } = 1;
+
+    public bool Enabled => KnownNetworks.Count > 0 || KnownProxies.Count > 0;
+
+    public IEnumerable<System.Net.IPNetwork> Networks => KnownNetworks.Select(n => System.Net.IPNetwork.Parse(n));
+
+    public IEnumerable<IPAddress> Proxies => KnownProxies.Select(IPAddress.Parse);
+
+    internal void Validate()
+    {
+        for (var i = 0; i < KnownNetworks.Count; i++)
+        {
+            // A range written with host bits set (10.0.0.1/8) is refused rather than silently widened.
+            if (!System.Net.IPNetwork.TryParse(KnownNetworks[i], out var network)
+                || !IPAddress.TryParse(KnownNetworks[i].Split('/')[0], out var written) || !written.Equals(network.BaseAddress))
+            {
+                throw new InvalidOperationException(
+                    $"Setting 'Portal:ForwardedHeaders:KnownNetworks:{i}' must be a CIDR range such as 10.244.0.0/16 (no host bits set); it is '{KnownNetworks[i]}'.");
+            }
+        }
+
+        for (var i = 0; i < KnownProxies.Count; i++)
+        {
+            if (!IPAddress.TryParse(KnownProxies[i], out _))
+            {
+                throw new InvalidOperationException($"Setting 'Portal:ForwardedHeaders:KnownProxies:{i}' must be an IP address; it is '{KnownProxies[i]}'.");
+            }
+        }
+
+        if (ForwardLimit < 1)
+        {
+            throw new InvalidOperationException($"Setting 'Portal:ForwardedHeaders:ForwardLimit' must be at least 1; it is {ForwardLimit}.");
+        }
     }
 }

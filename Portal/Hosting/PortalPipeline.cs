@@ -16,7 +16,9 @@ public static class PortalPipeline
         var options = app.Services.GetRequiredService<PortalOptions>();
         var https = options.RequireHttps && !app.Environment.IsDevelopment();
 
-        if (options.TrustForwardedHeaders)
+        // Client address and scheme from the trusted ingress only (Portal:ForwardedHeaders); before the proxy's
+        // branch too, whose IP allowlist reads the same address.
+        if (options.ForwardedHeaders.Enabled)
         {
             app.UseForwardedHeaders();
         }
@@ -27,6 +29,9 @@ public static class PortalPipeline
             var proxy = app.Services.GetRequiredService<ProxyRequestHandler>();
             app.MapWhen(context => ProxyRequestHandler.IsProxyPath(context.Request.Path), branch => branch.Run(proxy.InvokeAsync));
         }
+
+        app.UsePublicHostFiltering();
+        app.UseCookiePolicy();
 
         if (!app.Environment.IsDevelopment())
         {

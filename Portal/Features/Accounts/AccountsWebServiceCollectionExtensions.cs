@@ -45,7 +45,6 @@ public static class AccountsWebServiceCollectionExtensions
 
         services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
         services.AddScoped<IdentityRedirectManager>();
-        services.AddScoped<AccountLinks>();
 
         services.AddRateLimiter(limiter =>
         {

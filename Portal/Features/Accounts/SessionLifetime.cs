@@ -21,6 +21,7 @@ public static class SessionLifetime
         {
             var now = context.Options.TimeProvider!.GetUtcNow();
             context.Properties.Items[SignedInAtKey] = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            RecentAuthentication.StampSignIn(context.Properties, now);
         }
 
         return Task.CompletedTask;

@@ -5,7 +5,7 @@ using Portal.Core.ApiTokens;
 using Portal.Core.Members;
 using Portal.Core.Workspaces;
 using Portal.Features.Workspaces;
-using Portal.Hosting;
+using Portal.Core.Notifications;
 
 namespace Portal.Features.ControlApi;
 
@@ -77,9 +77,9 @@ public static class MembersApi
     }
 
     private static async Task<Results<Created<MemberResponse>, ApiError>> InviteAsync(
-        string workspaceId, [FromBody] InviteMemberRequest request, HttpContext http, InviteMember invite, PortalOptions portal, TimeProvider clock)
+        string workspaceId, [FromBody] InviteMemberRequest request, HttpContext http, InviteMember invite, PortalLinks links, TimeProvider clock)
     {
-        var invited = await invite.ExecuteAsync(http.ToApiActor(), workspaceId, request.Email, request.Role, PortalUrl(http, portal), http.RequestAborted);
+        var invited = await invite.ExecuteAsync(http.ToApiActor(), workspaceId, request.Email, request.Role, links.BaseUrl, http.RequestAborted);
         return invited.Succeeded
             ? TypedResults.Created($"{ControlApiEndpoints.Prefix}/workspaces/{workspaceId}/members/{invited.Value.Id}", MemberResponse.From(invited.Value, clock.GetUtcNow()))
             : ApiError.From(invited.Failure);
@@ -111,18 +111,14 @@ public static class MembersApi
     }
 
     private static async Task<Results<Ok<MemberResponse>, ApiError>> ResendAsync(
-        string workspaceId, string memberId, HttpContext http, InviteMember invite, PortalOptions portal, TimeProvider clock)
+        string workspaceId, string memberId, HttpContext http, InviteMember invite, PortalLinks links, TimeProvider clock)
     {
         if (!memberId.StartsWith("inv_", StringComparison.Ordinal))
         {
             return ApiError.Invalid("Only invitations (inv_…) can be resent.", "memberId");
         }
 
-        var resent = await invite.ResendAsync(http.ToApiActor(), workspaceId, memberId, PortalUrl(http, portal), http.RequestAborted);
+        var resent = await invite.ResendAsync(http.ToApiActor(), workspaceId, memberId, links.BaseUrl, http.RequestAborted);
         return resent.Succeeded ? TypedResults.Ok(MemberResponse.From(resent.Value, clock.GetUtcNow())) : ApiError.From(resent.Failure);
     }
-
-    /// <summary>Where invitation links point: the configured public address, else this request's own.</summary>
-    private static Uri PortalUrl(HttpContext http, PortalOptions portal) =>
-        portal.PublicUrl is { } url ? new Uri(url, "/") : new Uri($"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/");
 }
