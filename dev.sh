@@ -148,7 +148,9 @@ cmd_run() {
   log "applying migrations"
   dotnet run --no-build --project "$ROOT/Portal" --no-launch-profile -- migrate
   log "AuthSome Cloud portal: http://localhost:$PORTAL_PORT  (Ctrl-C stops it, PostgreSQL and Redis)"
-  dotnet run --no-build --project "$ROOT/Portal" --no-launch-profile -- --urls "http://localhost:$PORTAL_PORT"
+  # Emailed links and the allowed Host header follow Portal:PublicUrl: open the portal at this very address.
+  Portal__PublicUrl="http://localhost:$PORTAL_PORT" \
+    dotnet run --no-build --project "$ROOT/Portal" --no-launch-profile -- --urls "http://localhost:$PORTAL_PORT"
 }
 
 run_tests() {

@@ -59,6 +59,8 @@ public static class ProvisioningBenchmark
             [$"Kubernetes:Regions:{CleanRegion}:Kubeconfig"] = KubernetesOptions.Simulated,
             [$"Kubernetes:Regions:{FaultsRegion}:Kubeconfig"] = KubernetesOptions.Simulated,
             ["Jobs:WorkerCount"] = workers.ToString(CultureInfo.InvariantCulture),
+            // The "ready"/"failed" emails' links.
+            ["Portal:PublicUrl"] = "http://localhost:5080/",
         });
         // The environment still wins (Provisioning__RolloutPollInterval=00:00:00.2 …), to try settings out.
         builder.Configuration.AddEnvironmentVariables();

@@ -227,6 +227,10 @@ internal static class ProxyBenchmark
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:{port}",
             ["Portal__Roles__0"] = "proxy",
             ["Portal__RedisKeyPrefix"] = BenchRedisPrefix + "portal:",
+            // Required outside Development (the portal runs as Production here): a public URL and a key-encryption key
+            // for the Data Protection key ring (a throw-away one; the benchmark's database is dropped afterwards).
+            ["Portal__PublicUrl"] = "http://127.0.0.1/",
+            ["DataProtection__KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["Proxy__RedisKeyPrefix"] = BenchRedisPrefix + "proxy:",
             ["Metering__RedisKeyPrefix"] = BenchRedisPrefix + "usage:",
             // 1,000,000/s: far above what two cores forward, and the limiter's largest (its emission interval is whole µs; above this it is 0 and the script fails).
