@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -84,12 +85,15 @@ public class PortalApp : WebApplicationFactory<Program>
 
     /// <summary>A browser-like client: cookies, redirects followed.</summary>
     public PortalClient CreatePortalClient() =>
-        new(CreateClient(new WebApplicationFactoryClientOptions
-        {
-            AllowAutoRedirect = true,
-            HandleCookies = true,
-            BaseAddress = _kestrelAddress ?? TestServerAddress,
-        }));
+        _kestrelAddress is { } kestrel
+            // Plain HTTP on a real port: the portal's cookies are Secure, which a CookieContainer keeps for HTTPS only.
+            ? new(CreateDefaultClient(kestrel, new RedirectHandler(), new SecureCookiesOverLoopback()))
+            : new(CreateClient(new WebApplicationFactoryClientOptions
+            {
+                AllowAutoRedirect = true,
+                HandleCookies = true,
+                BaseAddress = TestServerAddress,
+            }));
 
     public PortalDbContext CreateDbContext() => PostgresServer.CreateContext(DatabaseConnectionString);
 
@@ -155,4 +159,35 @@ internal sealed class PeerAddressFromHeader : IStartupFilter
         });
         next(app);
     };
+}
+
+/// <summary>
+/// A cookie jar for the portal on http://127.0.0.1 that, like a browser on a loopback address, sends Secure cookies
+/// back over plain HTTP (System.Net's CookieContainer would keep them for HTTPS only).
+/// </summary>
+internal sealed class SecureCookiesOverLoopback : DelegatingHandler
+{
+    private readonly CookieContainer _cookies = new();
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var jarUri = new UriBuilder(request.RequestUri!) { Scheme = Uri.UriSchemeHttps, Port = 443 }.Uri;
+        var header = _cookies.GetCookieHeader(jarUri);
+        if (header.Length > 0)
+        {
+            request.Headers.Remove("Cookie");
+            request.Headers.TryAddWithoutValidation("Cookie", header);
+        }
+
+        var response = await base.SendAsync(request, cancellationToken);
+        if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
+        {
+            foreach (var setCookie in setCookies)
+            {
+                _cookies.SetCookies(jarUri, setCookie);
+            }
+        }
+
+        return response;
+    }
 }

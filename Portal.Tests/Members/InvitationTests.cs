@@ -12,7 +12,7 @@ namespace Portal.Tests.Members;
 /// <summary>Invitations from the emailed link to the membership, with the real SMTP server and the Hangfire worker.</summary>
 public sealed class InvitationTests(TestServers servers) : PortalTest(servers)
 {
-    private static readonly Uri PortalUrl = new("http://localhost/");
+    private static readonly Uri PortalUrl = PortalApp.TestServerAddress;
 
     protected override Dictionary<string, string?> Settings => new() { ["Portal:Roles:1"] = "worker" };
 
