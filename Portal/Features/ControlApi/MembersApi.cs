@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.ApiTokens;
 using Portal.Core.Members;
+using Portal.Core.Notifications;
 using Portal.Core.Workspaces;
 using Portal.Features.Workspaces;
-using Portal.Core.Notifications;
 
 namespace Portal.Features.ControlApi;
 
