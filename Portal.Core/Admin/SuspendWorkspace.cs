@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Applications;
 using Portal.Core.Audit;
+using Portal.Core.Proxy;
 using Portal.Core.Workspaces;
 
 namespace Portal.Core.Admin;
@@ -12,7 +13,7 @@ namespace Portal.Core.Admin;
 /// </summary>
 public sealed class SuspendWorkspace(
     IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptionsMonitor<PlatformAdminOptions> admins,
-    ApplicationChanges applicationChanges)
+    ProxyInvalidationOutbox proxies)
 {
     public Task<Outcome<Workspace>> SuspendAsync(Actor actor, string workspaceId, string? reason, CancellationToken cancellationToken = default) =>
         PlatformAdminAccess.ValidateReason(reason) is { } invalid
@@ -57,6 +58,13 @@ public sealed class SuspendWorkspace(
         workspace.SuspendedAt = suspending ? clock.GetUtcNow() : null;
         audit.Add(db, actor, suspending ? AuditActions.AdminWorkspaceSuspended : AuditActions.AdminWorkspaceUnsuspended,
             workspace.Id, AuditTargets.Workspace, workspace.Id, changes);
+        // Saved with the change: the proxies refuse (or serve again) the workspace's applications even if the publish fails.
+        var invalidations = new List<ProxyInvalidation>();
+        foreach (var applicationId in await db.Set<Application>().Where(a => a.WorkspaceId == workspace.Id).Select(a => a.Id).ToListAsync(cancellationToken))
+        {
+            invalidations.Add(proxies.Application(db, applicationId));
+        }
+
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -66,11 +74,7 @@ public sealed class SuspendWorkspace(
             return Failure.Conflict("Someone else changed this workspace at the same time; reload and try again.");
         }
 
-        // The proxies refuse (or serve again) the workspace's applications at once.
-        foreach (var applicationId in await db.Set<Application>().Where(a => a.WorkspaceId == workspace.Id).Select(a => a.Id).ToListAsync(cancellationToken))
-        {
-            applicationChanges.Publish(applicationId);
-        }
+        await proxies.PublishAsync(invalidations);
 
         return workspace;
     }

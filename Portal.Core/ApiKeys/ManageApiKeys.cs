@@ -8,7 +8,7 @@ using Portal.Core.Workspaces;
 namespace Portal.Core.ApiKeys;
 
 /// <summary>Creating, revoking and rotating an application's keys.</summary>
-public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, PlatformEvents events, ProxyKeyInvalidation proxies)
+public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, PlatformEvents events, ProxyInvalidationOutbox proxies)
 {
     public static readonly TimeSpan DefaultRotationOverlap = TimeSpan.FromHours(24);
 
@@ -76,8 +76,10 @@ public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, 
         audit.Add(db, actor, "key.revoked", key.Application!.WorkspaceId, "api_key", key.Id,
             new AuditChanges().Field<DateTimeOffset?>("revokedAt", null, key.RevokedAt));
         events.Add(db, applicationId, PlatformEventTypes.KeyRevoked, EventData(key));
+        // Saved with the revocation: the proxies hear of it even if the publish below fails or the process dies.
+        var invalidation = proxies.Key(db, key.Hash);
         await db.SaveChangesAsync(cancellationToken);
-        await proxies.KeyChangedAsync(key.Hash);
+        await proxies.PublishAsync(invalidation);
         return key;
     }
 
@@ -116,9 +118,10 @@ public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, 
             .Field("expiresAt", previousExpiry, old.ExpiresAt)
             .Field<string?>("replacedBy", null, created.Key.Id));
         events.Add(db, applicationId, PlatformEventTypes.KeyRotated, new { key = EventData(old), replacedBy = EventData(created.Key) });
-        await db.SaveChangesAsync(cancellationToken);
         // The old key's new expiry reaches the proxies (past it, they refuse the key by their own clock).
-        await proxies.KeyChangedAsync(old.Hash);
+        var invalidation = proxies.Key(db, old.Hash);
+        await db.SaveChangesAsync(cancellationToken);
+        await proxies.PublishAsync(invalidation);
         return created;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Audit;
 using Portal.Core.Provisioning;
+using Portal.Core.Proxy;
 using Portal.Core.Workspaces;
 
 namespace Portal.Core.Applications;
@@ -12,7 +13,7 @@ namespace Portal.Core.Applications;
 /// </summary>
 public sealed class DeleteApplication(
     IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptions<ApplicationOptions> options, IProvisioningQueue provisioning,
-    ApplicationChanges changes)
+    ApplicationChanges changes, ProxyInvalidationOutbox proxies)
 {
     /// <param name="confirmName">What the user typed to confirm; null when the caller confirmed otherwise (an API DELETE).</param>
     public async Task<Outcome<Application>> ExecuteAsync(Actor actor, string applicationId, string? confirmName = null, CancellationToken cancellationToken = default)
@@ -41,6 +42,8 @@ public sealed class DeleteApplication(
         audit.Add(db, actor, "application.deleted", application.WorkspaceId, "application", application.Id, new AuditChanges()
             .Field("status", before, application.Status)
             .Field("restorableUntil", null, options.Value.RestorableUntil(application)));
+        // Saved with the deletion: the proxies drop the application (its keys stop working) even if the publish fails.
+        var invalidation = proxies.Application(db, application.Id);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -50,8 +53,7 @@ public sealed class DeleteApplication(
             return Failure.Conflict("The application changed at the same time; reload and try again.");
         }
 
-        // The proxies drop the application at once: its keys stop working.
-        changes.Publish(application.Id);
+        await proxies.PublishAsync(invalidation);
         return application;
     }
 

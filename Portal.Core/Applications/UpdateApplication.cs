@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Provisioning;
+using Portal.Core.Proxy;
 using Portal.Core.Workspaces;
 
 namespace Portal.Core.Applications;
@@ -12,7 +13,7 @@ namespace Portal.Core.Applications;
 /// allowlist. A new configuration rolls the instance with no downtime: status <c>restarting</c>, then <c>active</c>.
 /// A new allowlist is a proxy setting: no roll, but every proxy replica is told to drop the application it cached.
 /// </summary>
-public sealed class UpdateApplication(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, IInstanceRollQueue rolls, ApplicationChanges applicationChanges)
+public sealed class UpdateApplication(IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, IInstanceRollQueue rolls, ProxyInvalidationOutbox proxies)
 {
     public async Task<Outcome<Application>> ExecuteAsync(Actor actor, string applicationId, ApplicationChange change, CancellationToken cancellationToken = default)
     {
@@ -91,6 +92,8 @@ public sealed class UpdateApplication(IDbContextFactory<PortalDbContext> dbFacto
         }
 
         audit.Add(db, actor, "application.updated", application.WorkspaceId, "application", application.Id, changes);
+        // Saved with the new allowlist: every proxy replica drops the application it cached (and open pages reload it).
+        var invalidation = allowlistChanged ? proxies.Application(db, application.Id) : null;
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -105,10 +108,9 @@ public sealed class UpdateApplication(IDbContextFactory<PortalDbContext> dbFacto
             rolls.EnqueueRoll(application.Id);
         }
 
-        if (allowlistChanged)
+        if (invalidation is not null)
         {
-            // Every proxy replica drops the application it cached (and open pages reload it).
-            applicationChanges.Publish(application.Id);
+            await proxies.PublishAsync(invalidation);
         }
 
         return application;

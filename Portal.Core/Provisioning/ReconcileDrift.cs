@@ -99,13 +99,17 @@ public sealed partial class ReconcileDrift(
         repaired.AddRange(await retry.RunAsync(c => postgres.MissingAsync(region, names.DatabaseName, names.DatabaseRole, c), ct));
         await retry.RunAsync(c => postgres.EnsureAsync(region, names.DatabaseName, names.DatabaseRole, secrets.Unprotect(names.ProtectedDatabasePassword), c), ct);
 
-        if (!await retry.RunAsync(c => redis.UserExistsAsync(region, names.RedisUser, c), ct))
+        // SETUSER with reset puts back every rule: one someone changed, or an older release's (its password stays).
+        var before = await retry.RunAsync(c => redis.DescribeUserAsync(region, names.RedisUser, c), ct);
+        await retry.RunAsync(c => redis.EnsureUserAsync(region, names.RedisUser, names.RedisKeyPrefix, secrets.Unprotect(names.ProtectedRedisPassword), c), ct);
+        if (before is null)
         {
             repaired.Add($"Redis user {names.RedisUser}");
         }
-
-        // SETUSER with reset also puts back rules someone changed.
-        await retry.RunAsync(c => redis.EnsureUserAsync(region, names.RedisUser, names.RedisKeyPrefix, secrets.Unprotect(names.ProtectedRedisPassword), c), ct);
+        else if (before != await retry.RunAsync(c => redis.DescribeUserAsync(region, names.RedisUser, c), ct))
+        {
+            repaired.Add($"Redis user {names.RedisUser} (rules changed back)");
+        }
     }
 
     /// <summary>

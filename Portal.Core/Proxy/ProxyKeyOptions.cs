@@ -25,6 +25,12 @@ public sealed class ProxyKeyOptions
     /// <summary>After a Redis failure, how long Redis is left alone (local limiter, database lookups) before it is tried again.</summary>
     public TimeSpan RedisRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often each portal process looks for key and application changes not yet published to the proxies (Redis
+    /// was away, or a process died after saving); a failed publish or Redis coming back also wakes it at once.
+    /// </summary>
+    public TimeSpan InvalidationRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     public RateLimit Free { get; set; } = new() { Requests = 10, MonthlyRequests = 100_000 };
 
     public RateLimit Pro { get; set; } = new() { Requests = 100 };

@@ -10,7 +10,7 @@ public static class ProxyServiceCollectionExtensions
     {
         services.AddOptions<ProxyKeyOptions>().Bind(configuration.GetSection(ProxyKeyOptions.Section))
             .Validate(o => o.LocalCacheCapacity > 0 && o.LocalCacheTtl > TimeSpan.Zero && o.NegativeCacheTtl > TimeSpan.Zero
-                && o.RedisCacheTtl > TimeSpan.Zero && o.RedisRetryInterval > TimeSpan.Zero,
+                && o.RedisCacheTtl > TimeSpan.Zero && o.RedisRetryInterval > TimeSpan.Zero && o.InvalidationRetryInterval > TimeSpan.Zero,
                 "Proxy: cache capacity and lifetimes must be positive.")
             .Validate(o => new[] { o.Free, o.Pro, o.Enterprise }.All(l => l.Requests > 0 && l.Period >= TimeSpan.FromMilliseconds(1)),
                 "Proxy: each plan's rate limit needs Requests > 0 and a Period of at least 1 ms.")
@@ -21,6 +21,8 @@ public static class ProxyServiceCollectionExtensions
                 "Proxy: a plan's MonthlyRequests must be 0 (unlimited) or more.")
             .ValidateOnStart();
         services.AddSingleton<ProxyKeyInvalidation>();
+        services.AddSingleton<ProxyInvalidationOutbox>();
+        services.AddHostedService<ProxyInvalidationPublisher>();
         services.AddSingleton<ProxyKeyVerifier>();
         services.AddSingleton<ProxyRateLimiter>();
         return services;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Applications;
 using Portal.Core.Audit;
 using Portal.Core.Provisioning;
+using Portal.Core.Proxy;
 
 namespace Portal.Core.Workspaces;
 
@@ -12,7 +13,7 @@ namespace Portal.Core.Workspaces;
 /// </summary>
 public sealed class DeleteWorkspace(
     IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptions<WorkspaceOptions> options, IProvisioningQueue provisioning,
-    ApplicationChanges changes)
+    ApplicationChanges changes, ProxyInvalidationOutbox proxies)
 {
     /// <param name="confirmSlug">What the owner typed to confirm; null when the caller confirmed otherwise (an API DELETE).</param>
     public async Task<Outcome<Workspace>> ExecuteAsync(Actor actor, string workspaceId, string? confirmSlug, CancellationToken cancellationToken = default)
@@ -41,20 +42,19 @@ public sealed class DeleteWorkspace(
         var applications = await db.Set<Application>()
             .Where(a => a.WorkspaceId == workspaceId && a.Status != ApplicationStatus.Deleting && a.Status != ApplicationStatus.Deleted)
             .ToListAsync(cancellationToken);
+        var invalidations = new List<ProxyInvalidation>(applications.Count);
         foreach (var application in applications)
         {
             application.Status = ApplicationStatus.Suspended;
+            // Saved with the suspension: the proxies drop the application (its keys stop working) even if the publish fails.
+            invalidations.Add(proxies.Application(db, application.Id));
         }
 
         audit.Add(db, actor, "workspace.deleted", workspace.Id, "workspace", workspace.Id, new AuditChanges()
             .Field("status", before, workspace.Status)
             .Field<string?>("suspendedApplications", null, applications.Count == 0 ? null : string.Join(" ", applications.Select(a => a.Id))));
         await db.SaveChangesAsync(cancellationToken);
-        // The proxies drop the suspended applications at once: their keys stop working.
-        foreach (var application in applications)
-        {
-            changes.Publish(application.Id);
-        }
+        await proxies.PublishAsync(invalidations);
 
         return workspace;
     }

@@ -3,10 +3,23 @@ using System.Net.Sockets;
 
 namespace Portal.Tests.Infrastructure;
 
-/// <summary>A real redis-server on a free port; it can be stopped and started again on the same port.</summary>
+/// <summary>
+/// A real redis-server on a free port; it can be stopped and started again on the same port. A persistent one keeps
+/// its data across a stop (every write appended and synced, as a production Redis with <c>appendonly yes</c>).
+/// </summary>
 public sealed class RedisServer : IAsyncLifetime
 {
+    private readonly string? _directory;
     private Process? _process;
+
+    public RedisServer()
+    {
+    }
+
+    private RedisServer(string directory) => _directory = directory;
+
+    /// <summary>One that keeps its data when stopped and started again.</summary>
+    public static RedisServer Persistent() => new(Directory.CreateTempSubdirectory("redis-").FullName);
 
     public int Port { get; } = Processes.FreePort();
 
@@ -17,8 +30,9 @@ public sealed class RedisServer : IAsyncLifetime
     public async Task StartAsync()
     {
         var redis = Processes.FindExecutable("redis-server", "/usr/bin", "/usr/local/bin");
-        _process = Process.Start(Processes.StartInfo(redis, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"))!;
+        string[] persistence = _directory is null ? ["--appendonly", "no"] : ["--appendonly", "yes", "--appendfsync", "always", "--dir", _directory];
+        _process = Process.Start(Processes.StartInfo(redis, ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--bind", "127.0.0.1", "--save", "", .. persistence]))!;
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
@@ -47,5 +61,12 @@ public sealed class RedisServer : IAsyncLifetime
         _process = null;
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (_directory is not null)
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
 }

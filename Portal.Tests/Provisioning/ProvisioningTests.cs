@@ -261,6 +261,45 @@ public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFi
     }
 
     [Fact]
+    public async Task ReconcileDrift_ARedisUserWithAnOlderReleasesRules_GetsTheAllowList_KeepsItsPassword_AndIsRecorded()
+    {
+        var application = await NewApplicationAsync();
+        Assert.Equal(ProvisioningOutcome.Succeeded, await ProvisionAsync(application));
+        var (names, _, redisPassword) = await CredentialsAsync(application);
+        // The rules of the release before the allow-list: every command but @admin and @dangerous, SCAN included.
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync(Servers.Redis.ConnectionString))
+        {
+            await admin.GetDatabase().ExecuteAsync("ACL", "SETUSER", names.RedisUser, "reset", "on", ">" + redisPassword,
+                "~" + names.RedisKeyPrefix + "*", "resetchannels", "&" + names.RedisKeyPrefix + "*", "+@all", "-@admin", "-@dangerous");
+        }
+
+        var redisOptions = ConfigurationOptions.Parse(Servers.Redis.ConnectionString);
+        redisOptions.User = names.RedisUser;
+        redisOptions.Password = redisPassword;
+        await using (var before = await ConnectionMultiplexer.ConnectAsync(redisOptions))
+        {
+            await before.GetDatabase().ExecuteAsync("SCAN", "0");
+        }
+
+        var repaired = await ReconcileAsync(application);
+
+        Assert.Equal([$"Redis user {names.RedisUser} (rules changed back)"], repaired);
+        var recorded = Assert.Single(await DriftEventsAsync(application));
+        Assert.Contains(names.RedisUser, recorded.Changes, StringComparison.Ordinal);
+        // The same password still signs in; its own keys work, SCAN no longer does.
+        await using (var tenant = await ConnectionMultiplexer.ConnectAsync(redisOptions))
+        {
+            var redis = tenant.GetDatabase();
+            Assert.True(await redis.StringSetAsync(names.RedisKeyPrefix + "x", "1"));
+            var refused = await Assert.ThrowsAsync<RedisServerException>(() => redis.ExecuteAsync("SCAN", "0"));
+            Assert.StartsWith("NOPERM", refused.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Empty((await ReconcileAsync(application))!);
+        Assert.Single(await DriftEventsAsync(application));
+    }
+
+    [Fact]
     public async Task ReconcileDrift_ACleanApplication_RecordsNothingAndChangesNoResourceVersion()
     {
         var application = await NewApplicationAsync();

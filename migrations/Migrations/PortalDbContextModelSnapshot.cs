@@ -978,6 +978,32 @@ namespace Portal.Migrations.Migrations
                     b.ToTable("TenantCredentials", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Proxy.ProxyInvalidation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ProxyInvalidations", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Webhooks.WebhookAttempt", b =>
                 {
                     b.Property<long>("Id")

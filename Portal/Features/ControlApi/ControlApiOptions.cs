@@ -21,6 +21,13 @@ public sealed class ControlApiOptions : IValidatableObject
 
     public ControlApiRateLimits RateLimits { get; set; } = new();
 
+    /// <summary>
+    /// How long an <c>Idempotency-Key</c> stays "in progress" without its request renewing it: a request renews it
+    /// while it runs, so only a process that died mid-request leaves the key blocked, and only this long.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.300", "01:00:00")]
+    public TimeSpan IdempotencyLease { get; set; } = TimeSpan.FromSeconds(60);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var (name, limit) in new[] { ("Free", RateLimits.Free), ("Pro", RateLimits.Pro), ("Enterprise", RateLimits.Enterprise) })

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Portal.Features.ControlApi;
@@ -9,11 +10,14 @@ namespace Portal.Features.ControlApi;
 /// <summary>
 /// <c>Idempotency-Key</c> on POST: the same key and request (method, path and body hash) from the same user within
 /// 24 hours gets the first response again (<c>Idempotency-Replayed: true</c>) without the work being done twice; the
-/// same key with another request, or while the first is still running, is a 409. Kept in Redis (SET NX marks the
-/// request in progress); without Redis, such POSTs answer 503 rather than risk doing the work twice.
+/// same key with another request, or while the first is still running, is a 409. Kept in Redis: SET NX marks the
+/// request in progress with a short lease (<see cref="ControlApiOptions.IdempotencyLease"/>) that the request renews
+/// while it runs, so a process that dies mid-request blocks the key only that long, not for the 24 hours of a kept
+/// answer. Without Redis, such POSTs answer 503 rather than risk doing the work twice.
 /// </summary>
 internal sealed partial class IdempotencyFilter(
-    IConnectionMultiplexer redis, Hosting.PortalOptions portal, IDataProtectionProvider dataProtection, ILogger<IdempotencyFilter> logger)
+    IConnectionMultiplexer redis, Hosting.PortalOptions portal, IDataProtectionProvider dataProtection, IOptions<ControlApiOptions> options,
+    ILogger<IdempotencyFilter> logger)
     : IEndpointFilter
 {
     /// <summary>Kept answers can carry secrets shown once (a new secret key), so their bodies are encrypted in Redis.</summary>
@@ -47,10 +51,11 @@ internal sealed partial class IdempotencyFilter(
         var fingerprint = await FingerprintAsync(http.Request);
         var redisKey = (RedisKey)$"{portal.RedisKeyPrefix}control-api:idempotency:{http.User.UserId()}:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))}";
         var db = redis.GetDatabase();
+        string pending;
         try
         {
-            var pending = JsonSerializer.Serialize(new StoredResponse(fingerprint, null, null, null));
-            if (!await db.StringSetAsync(redisKey, pending, Retention, When.NotExists))
+            pending = JsonSerializer.Serialize(new StoredResponse(fingerprint, null, null, null, Guid.NewGuid().ToString("N")));
+            if (!await db.StringSetAsync(redisKey, pending, Lease, When.NotExists))
             {
                 return await ReplayAsync(http, await db.StringGetAsync(redisKey), fingerprint);
             }
@@ -61,16 +66,20 @@ internal sealed partial class IdempotencyFilter(
             return Unavailable();
         }
 
-        return await RunAndStoreAsync(context, next, db, redisKey, fingerprint);
+        return await RunAndStoreAsync(context, next, db, redisKey, fingerprint, pending);
     }
 
+    private TimeSpan Lease => options.Value.IdempotencyLease;
+
     private async Task<object?> RunAndStoreAsync(
-        EndpointFilterInvocationContext context, EndpointFilterDelegate next, IDatabase db, RedisKey redisKey, string fingerprint)
+        EndpointFilterInvocationContext context, EndpointFilterDelegate next, IDatabase db, RedisKey redisKey, string fingerprint, string pending)
     {
         var http = context.HttpContext;
         var realBody = http.Response.Body;
         using var buffer = new MemoryStream();
         var completed = false;
+        using var running = new CancellationTokenSource();
+        var renewing = RenewAsync(db, redisKey, pending, running.Token);
         try
         {
             var result = await next(context);
@@ -81,8 +90,10 @@ internal sealed partial class IdempotencyFilter(
         finally
         {
             http.Response.Body = realBody;
+            await running.CancelAsync();
+            await renewing;
             await SettleAsync(db, redisKey, completed
-                ? new StoredResponse(fingerprint, http.Response.StatusCode, http.Response.Headers.Location.ToString(), _bodies.Protect(Encoding.UTF8.GetString(buffer.ToArray())))
+                ? new StoredResponse(fingerprint, http.Response.StatusCode, http.Response.Headers.Location.ToString(), _bodies.Protect(Encoding.UTF8.GetString(buffer.ToArray())), null)
                 : null);
         }
 
@@ -90,6 +101,38 @@ internal sealed partial class IdempotencyFilter(
         await buffer.CopyToAsync(realBody, http.RequestAborted);
         return Results.Empty;
     }
+
+    /// <summary>Renews this request's lease a few times per lease while it runs, as long as the marker is still its own.</summary>
+    private async Task RenewAsync(IDatabase db, RedisKey redisKey, string pending, CancellationToken cancellationToken)
+    {
+        // The lease is a Redis expiry, so it is renewed on real time (as Redis counts it), not on the app's clock.
+        var every = Lease / 3;
+        var lease = (long)Lease.TotalMilliseconds;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(every, cancellationToken);
+                try
+                {
+                    await db.ScriptEvaluateAsync(RenewScript, [redisKey], [pending, lease]);
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+                {
+                    LogRedis(logger, e.GetType().Name);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The request finished.
+        }
+    }
+
+    private const string RenewScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+        return 0
+        """;
 
     /// <summary>Keeps the response for replays; forgets the key when the request failed on our side, so that a retry runs again.</summary>
     private async Task SettleAsync(IDatabase db, RedisKey redisKey, StoredResponse? response)
@@ -168,5 +211,6 @@ internal sealed partial class IdempotencyFilter(
     [LoggerMessage(LogLevel.Warning, "Idempotency store unavailable: Redis did not answer ({Error})")]
     private static partial void LogRedis(ILogger logger, string error);
 
-    private sealed record StoredResponse(string Fingerprint, int? Status, string? Location, string? Body);
+    /// <param name="Lease">What tells this request's pending marker apart (only its own request renews it); null once answered.</param>
+    private sealed record StoredResponse(string Fingerprint, int? Status, string? Location, string? Body, string? Lease);
 }
