@@ -5,8 +5,9 @@ namespace Portal.Core.ApiTokens;
 
 /// <summary>
 /// Finds who a bearer token acts for, in one query by the hash's unique index. A token is refused when it is unknown,
-/// revoked or expired, when its user is locked out, or when the user's security stamp changed since it was issued
-/// (password change or reset, two-factor change).
+/// revoked or expired, when its user is suspended, or when the user's security stamp changed since it was issued
+/// (password change or reset, two-factor change, suspension). A lockout is not checked: it stops password sign-in
+/// only, so that wrong passwords typed by anyone who knows an email cannot stop the user's automation.
 /// </summary>
 public sealed class AuthenticateApiToken(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider clock, IOptions<ApiTokenOptions> options)
 {
@@ -34,11 +35,11 @@ public sealed class AuthenticateApiToken(IDbContextFactory<PortalDbContext> dbFa
                 t.ExpiresAt,
                 t.LastUsedAt,
                 UserStamp = u.SecurityStamp,
-                u.LockoutEnd,
+                u.SuspendedAt,
             })
             .AsNoTracking()
             .FirstOrDefaultAsync(cancellationToken);
-        if (found is null || found.UserStamp != found.SecurityStamp || found.LockoutEnd > now)
+        if (found is null || found.UserStamp != found.SecurityStamp || found.SuspendedAt != null)
         {
             return null;
         }

@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Portal.Core.RateLimiting;
 using Portal.Core.Workspaces;
 using StackExchange.Redis;
 
@@ -75,7 +75,7 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
     private const long QuotaLifetimeSeconds = 40L * 24 * 3600;
 
     private readonly ProxyKeyOptions _options = options.Value;
-    private readonly ConcurrentDictionary<string, LocalBucket> _local = new(StringComparer.Ordinal);
+    private readonly LocalLimiterTable<LocalBucket> _local = new(options.Value.LocalCacheCapacity);
     private readonly Lock _gate = new();
     private List<PendingRequest> _pending = [];
     private List<PendingRequest> _spare = [];
@@ -241,15 +241,13 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
 
     private sealed record MonthText(int Year, int Month, string Text);
 
+    /// <summary>Keys this replica limits on its own (Redis away), for tests.</summary>
+    internal int LocalBuckets => _local.Count;
+
     private RateLimitDecision AcquireLocal(string keyId, int requests, long period, long emission)
     {
-        if (_local.Count > _options.LocalCacheCapacity)
-        {
-            _local.Clear();
-        }
-
         var bucket = _local.GetOrAdd(keyId, static _ => new LocalBucket());
-        var now = (long)Stopwatch.GetElapsedTime(0).TotalMicroseconds;
+        var now = LocalBucket.Now;
         lock (bucket)
         {
             var tat = Math.Max(bucket.Tat, now);
@@ -265,9 +263,21 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
         }
     }
 
-    private sealed class LocalBucket
+    /// <summary>A key's GCRA state on this replica: the theoretical arrival time, in µs of the stopwatch.</summary>
+    private sealed class LocalBucket : ILocalLimiterState
     {
+        public static long Now => (long)Stopwatch.GetElapsedTime(0).TotalMicroseconds;
+
         public long Tat { get; set; }
+
+        /// <summary>A bucket whose arrival time has passed is full again: a new one decides the same.</summary>
+        public bool IsStale(long now)
+        {
+            lock (this)
+            {
+                return Tat <= Now;
+            }
+        }
     }
 
     [LoggerMessage(LogLevel.Warning, "Redis is unavailable for rate limiting, each proxy replica limits on its own meanwhile: {Reason}")]

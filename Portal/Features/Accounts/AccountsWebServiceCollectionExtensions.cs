@@ -47,6 +47,7 @@ public static class AccountsWebServiceCollectionExtensions
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AccountLinks>();
 
+        services.AddSingleton<RedisFixedWindowFallback>();
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -75,5 +76,6 @@ public static class AccountsWebServiceCollectionExtensions
             $"{http.RequestServices.GetRequiredService<PortalOptions>().RedisKeyPrefix}ratelimit:{policy}:{ip}",
             permitsPerMinute,
             TimeSpan.FromMinutes(1),
+            http.RequestServices.GetRequiredService<RedisFixedWindowFallback>(),
             http.RequestServices.GetRequiredService<ILogger<RedisFixedWindowRateLimiter>>()));
 }
