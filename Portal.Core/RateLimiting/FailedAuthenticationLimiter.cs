@@ -21,8 +21,8 @@ public sealed class FailedAuthenticationOptions
     /// <summary>Addresses one replica counts on its own at most while Redis is away.</summary>
     public int LocalCapacity { get; set; } = 10_000;
 
-    /// <summary>Prefix of the limiter's Redis keys.</summary>
-    public string RedisKeyPrefix { get; set; } = "authsome:authfail:";
+    /// <summary>Prefix of the limiter's Redis keys; by default <c>Portal:RedisKeyPrefix</c> followed by <c>authfail:</c>.</summary>
+    public string? RedisKeyPrefix { get; set; }
 }
 
 /// <summary>Whether a credential the caches do not know may be looked up in the database.</summary>

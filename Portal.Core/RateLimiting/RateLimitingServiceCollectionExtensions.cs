@@ -14,6 +14,7 @@ public static class RateLimitingServiceCollectionExtensions
         }
 
         services.AddOptions<FailedAuthenticationOptions>().Bind(configuration.GetSection(FailedAuthenticationOptions.Section))
+            .PostConfigure(o => o.RedisKeyPrefix ??= (configuration["Portal:RedisKeyPrefix"] ?? "portal:") + "authfail:")
             .Validate(o => o.PerMinutePerAddress > 0 && o.LocalCapacity > 0 && !string.IsNullOrEmpty(o.RedisKeyPrefix),
                 "FailedAuthentication: PerMinutePerAddress and LocalCapacity must be positive, RedisKeyPrefix set.")
             .ValidateOnStart();
