@@ -46,7 +46,7 @@ public sealed class LocalLimiterTable<TState>(int capacity)
             {
                 if (Interlocked.Increment(ref _count) > capacity)
                 {
-                    Trim();
+                    Trim(partition);
                 }
 
                 return created;
@@ -62,7 +62,8 @@ public sealed class LocalLimiterTable<TState>(int capacity)
         }
     }
 
-    private void Trim()
+    /// <summary>Makes room, never by dropping <paramref name="added"/>: its caller is about to count in it.</summary>
+    private void Trim(string added)
     {
         // One trim at a time; the others go on (the cap is exceeded by at most the concurrent adds meanwhile).
         if (!_trimming.TryEnter())
@@ -75,7 +76,7 @@ public sealed class LocalLimiterTable<TState>(int capacity)
             var now = Environment.TickCount64;
             foreach (var (partition, state) in _states)
             {
-                if (state.IsStale(now))
+                if (state.IsStale(now) && !string.Equals(partition, added, StringComparison.Ordinal))
                 {
                     Remove(partition);
                 }
@@ -94,7 +95,10 @@ public sealed class LocalLimiterTable<TState>(int capacity)
                     break;
                 }
 
-                Remove(partition);
+                if (!string.Equals(partition, added, StringComparison.Ordinal))
+                {
+                    Remove(partition);
+                }
             }
         }
         finally

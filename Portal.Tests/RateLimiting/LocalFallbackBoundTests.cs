@@ -55,6 +55,19 @@ public sealed class LocalFallbackBoundTests : IDisposable
     }
 
     [Fact]
+    public void APartitionAddedAtTheCap_KeepsItsState_EvenIfItLooksStale()
+    {
+        var table = new LocalLimiterTable<Window>(100);
+        for (var i = 0; i < 100; i++)
+        {
+            table.GetOrAdd("live-" + i, _ => new Window(long.MaxValue));
+        }
+
+        var added = table.GetOrAdd("new", _ => new Window(0));
+        Assert.Same(added, table.GetOrAdd("new", _ => new Window(0)));
+    }
+
+    [Fact]
     public void TheTable_StaysWithinItsCapacity_WhenEveryStateIsLive()
     {
         var table = new LocalLimiterTable<Window>(1_000);
