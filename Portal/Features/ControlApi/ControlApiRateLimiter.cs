@@ -39,11 +39,11 @@ public sealed partial class ControlApiRateLimiter(IConnectionMultiplexer redis, 
         {
             try
             {
-                var prefix = $"{portal.RedisKeyPrefix}control-api:ratelimit:{partition}";
+                var (minuteKey, dayKey) = Keys(partition);
                 var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, new
                 {
-                    minuteKey = (RedisKey)$"{prefix}:m",
-                    dayKey = (RedisKey)$"{prefix}:d",
+                    minuteKey,
+                    dayKey,
                     perMinute = limit.PerMinute,
                     perDay = limit.PerDay,
                     minuteMs = (long)Minute.TotalMilliseconds,
@@ -58,6 +58,16 @@ public sealed partial class ControlApiRateLimiter(IConnectionMultiplexer redis, 
         }
 
         return _local.GetOrAdd(partition, static _ => new LocalWindows()).Acquire(limit);
+    }
+
+    /// <summary>
+    /// The partition's two windows, hash-tagged by the partition so that both keys of a script call share one Redis
+    /// Cluster slot (LuaScript passes RedisKey parameters as KEYS).
+    /// </summary>
+    internal (RedisKey Minute, RedisKey Day) Keys(string partition)
+    {
+        var prefix = $"{portal.RedisKeyPrefix}control-api:ratelimit:{{{partition}}}";
+        return ($"{prefix}:m", $"{prefix}:d");
     }
 
     private static RateLimitDecision Decide(bool allowed, PlanRateLimit limit, long minuteCount, long minuteTtlMs, long dayCount, long dayTtlMs)
