@@ -7,6 +7,7 @@
 #                    'bench kubernetes', 'bench workspaces' (pages and control API with 1,000 workspaces) or
 #                    'bench provisioning [--apps 100] [--fault-rate 0.05]' (applications provisioned at once),
 #                    'bench proxy-keys [--job short]' (cached key verification, BenchmarkDotNet) runs one;
+#                    'bench proxy-flood [--keys 50000]' random keys against key verification, with and without the limiter;
 #                    'bench proxy [--runs 5] [--duration 10s] [--connections 64]' the proxy's four figures (wrk, open loop, keys, metering)
 #   ./dev.sh stop    stop the PostgreSQL and Redis that 'run' left running
 set -euo pipefail
@@ -238,6 +239,21 @@ bench_proxy() {
     exec bin/Release/net10.0/Portal.Benchmarks proxy --portal "$ROOT/Portal/bin/Release/net10.0/Portal" --logs "$DATA" "$@")
 }
 
+bench_proxy_flood() {
+  ensure_packages initdb:postgresql redis-server:redis-server redis-cli:redis-tools
+  trap stop_started EXIT
+  start_postgres
+  start_redis
+  dev_environment
+  export ConnectionStrings__Portal="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=authsome_bench_proxy"
+  as_pg "$(pg_bindir)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'authsome_bench_proxy'" \
+    | grep -q 1 || as_pg "$(pg_bindir)/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres authsome_bench_proxy
+  dotnet build "$ROOT/Portal/Portal.csproj" -c Release -v quiet -nologo
+  dotnet build "$ROOT/Portal.Benchmarks/Portal.Benchmarks.csproj" -c Release -v quiet -nologo
+  dotnet run -c Release --no-build --project "$ROOT/Portal" --no-launch-profile -- migrate >/dev/null
+  (cd "$ROOT/Portal.Benchmarks" && exec bin/Release/net10.0/Portal.Benchmarks proxy-flood "$@")
+}
+
 cmd_bench() {
   # 'kubernetes' needs no service: the simulator runs inside the benchmark.
   if [ "${1:-}" = kubernetes ]; then
@@ -255,6 +271,12 @@ cmd_bench() {
     shift
     dotnet build "$ROOT/Portal.Benchmarks/Portal.Benchmarks.csproj" -c Release -v quiet -nologo
     (cd "$ROOT/Portal.Benchmarks" && dotnet bin/Release/net10.0/Portal.Benchmarks.dll proxy-keys "$@")
+    return
+  fi
+  # 'proxy-flood': 50,000 random keys against the proxy's key verification (development PostgreSQL and Redis).
+  if [ "${1:-}" = proxy-flood ]; then
+    shift
+    bench_proxy_flood "$@"
     return
   fi
   if [ "${1:-}" = provisioning ]; then

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
 using Portal.Core.Proxy;
+using Portal.Core.RateLimiting;
 using Portal.Core.Workspaces;
 using StackExchange.Redis;
 
@@ -32,7 +33,9 @@ public class KeyVerificationBenchmark : IDisposable
         redis.BacklogPolicy = BacklogPolicy.FailFast;
         _redis = ConnectionMultiplexer.Connect(redis);
         _verifier = new ProxyKeyVerifier(
-            _redis, new ApiKeyLookup(null!, TimeProvider.System), Options.Create(new ProxyKeyOptions { LocalCacheTtl = TimeSpan.FromHours(1) }),
+            _redis, new ApiKeyLookup(null!, TimeProvider.System),
+            new FailedAuthenticationLimiter(_redis, Options.Create(new FailedAuthenticationOptions()), NullLogger<FailedAuthenticationLimiter>.Instance),
+            Options.Create(new ProxyKeyOptions { LocalCacheTtl = TimeSpan.FromHours(1) }),
             TimeProvider.System, NullLogger<ProxyKeyVerifier>.Instance);
         _key = ApiKeyFormat.New(ApiKeyType.Secret, ApplicationEnvironment.Production);
         _applicationId = Portal.Core.Ids.New("app");

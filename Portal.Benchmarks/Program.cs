@@ -29,6 +29,12 @@ if (args.FirstOrDefault() == "proxy-keys")
     return KeyVerificationBenchmark.Run(args[1..]);
 }
 
+// `proxy-flood [--keys 50000] …` (started by `./dev.sh bench proxy-flood`): random keys against key verification, with and without the failed-lookup limiter.
+if (args.FirstOrDefault() == "proxy-flood")
+{
+    return await Portal.Benchmarks.Proxy.KeyFloodBenchmark.RunAsync(args[1..]);
+}
+
 // `metering --redis host:port [--events N]`: usage events through the meter and its writer into Redis.
 if (args.FirstOrDefault() == "metering")
 {

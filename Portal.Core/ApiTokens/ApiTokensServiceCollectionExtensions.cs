@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.RateLimiting;
 
 namespace Portal.Core.ApiTokens;
 
@@ -12,6 +13,8 @@ public static class ApiTokensServiceCollectionExtensions
         services.AddScoped<IssueApiToken>();
         services.AddScoped<RevokeApiToken>();
         services.AddScoped<ApiTokenQueries>();
+        services.AddFailedAuthenticationLimiter(configuration);
+        services.AddSingleton<ApiTokenFloodGuard>();
         services.AddScoped<AuthenticateApiToken>();
         services.AddScoped<PurgeExpiredApiTokens>();
         return services;

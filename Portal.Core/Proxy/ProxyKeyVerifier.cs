@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
+using Portal.Core.RateLimiting;
 using StackExchange.Redis;
 
 namespace Portal.Core.Proxy;
@@ -11,7 +13,10 @@ namespace Portal.Core.Proxy;
 /// <summary>
 /// The proxy's first check: is the presented key a usable key of the route's application, and is that application
 /// serving? SHA-256 of the key on the stack, then this replica's bounded cache (no allocation, no I/O), then the
-/// key's record in Redis (shared by the replicas), then PostgreSQL. Unknown keys are remembered briefly. Changes
+/// key's record in Redis (shared by the replicas), then PostgreSQL. Unknown keys are remembered briefly in a cache of
+/// their own, so that a flood of random keys never evicts good ones; and before such a key reaches PostgreSQL, the
+/// client's address takes a slot of its minute (<see cref="FailedAuthenticationLimiter"/>): past the limit, unknown
+/// keys are answered 429 without a query, while keys the caches know keep working from that address too. Changes
 /// reach every replica through Redis pub/sub (<see cref="ProxyKeyInvalidation"/>, <see cref="ApplicationChanges"/>),
 /// with the caches' lifetimes as the safety net; when Redis is away, lookups go to the database and the caches are
 /// dropped once it is back (messages may have been missed). Keys are never logged, only their display prefix.
@@ -24,8 +29,10 @@ public sealed partial class ProxyKeyVerifier : IDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger<ProxyKeyVerifier> _logger;
     private readonly BoundedCache<KeyHash, ProxyKey> _keys;
+    private readonly BoundedCache<KeyHash, ProxyKey> _unknownKeys;
+    private readonly FailedAuthenticationLimiter _failures;
     private readonly BoundedCache<string, ProxyApplication> _applications;
-    private readonly ConcurrentDictionary<KeyHash, Task<ProxyKey?>> _loadingKeys = new();
+    private readonly ConcurrentDictionary<KeyHash, Task<KeyLoad?>> _loadingKeys = new();
     private readonly ConcurrentDictionary<string, Task<ProxyApplication?>> _loadingApplications = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
@@ -36,14 +43,17 @@ public sealed partial class ProxyKeyVerifier : IDisposable
     private long _redisHits;
     private long _databaseLookups;
 
-    public ProxyKeyVerifier(IConnectionMultiplexer redis, ApiKeyLookup lookup, IOptions<ProxyKeyOptions> options, TimeProvider clock, ILogger<ProxyKeyVerifier> logger)
+    public ProxyKeyVerifier(
+        IConnectionMultiplexer redis, ApiKeyLookup lookup, FailedAuthenticationLimiter failures, IOptions<ProxyKeyOptions> options, TimeProvider clock, ILogger<ProxyKeyVerifier> logger)
     {
         _redis = redis;
         _lookup = lookup;
+        _failures = failures;
         _options = options.Value;
         _clock = clock;
         _logger = logger;
         _keys = new BoundedCache<KeyHash, ProxyKey>(_options.LocalCacheCapacity);
+        _unknownKeys = new BoundedCache<KeyHash, ProxyKey>(_options.LocalCacheCapacity);
         _applications = new BoundedCache<string, ProxyApplication>(_options.LocalCacheCapacity, StringComparer.Ordinal);
         _localTtl = (long)_options.LocalCacheTtl.TotalMilliseconds;
         _negativeTtl = (long)_options.NegativeCacheTtl.TotalMilliseconds;
@@ -60,11 +70,16 @@ public sealed partial class ProxyKeyVerifier : IDisposable
     /// <summary>Lookups that reached PostgreSQL.</summary>
     public long DatabaseLookups => Interlocked.Read(ref _databaseLookups);
 
+    /// <summary>As <see cref="VerifyAsync(string?, string, IPAddress?, CancellationToken)"/> for a client of unknown address.</summary>
+    public ValueTask<KeyVerification> VerifyAsync(string? presented, string applicationId, CancellationToken cancellationToken = default) =>
+        VerifyAsync(presented, applicationId, null, cancellationToken);
+
     /// <summary>
     /// Checks <paramref name="presented"/> against the route's <paramref name="applicationId"/>. Completes synchronously,
-    /// allocating nothing, when both the key and its application are cached.
+    /// allocating nothing, when both the key and its application are cached. <paramref name="client"/> is the address
+    /// whose budget of unknown-key lookups a database lookup uses.
     /// </summary>
-    public ValueTask<KeyVerification> VerifyAsync(string? presented, string applicationId, CancellationToken cancellationToken = default)
+    public ValueTask<KeyVerification> VerifyAsync(string? presented, string applicationId, IPAddress? client, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(presented))
         {
@@ -81,7 +96,9 @@ public sealed partial class ProxyKeyVerifier : IDisposable
         var now = Environment.TickCount64;
         if (!_keys.TryGet(hash, now, out var key))
         {
-            return new(LoadAndVerifyAsync(hash, applicationId, cancellationToken));
+            return _unknownKeys.TryGet(hash, now, out _)
+                ? new(KeyVerification.Refused(KeyRefusal.Unknown))
+                : new(LoadAndVerifyAsync(hash, applicationId, client, cancellationToken));
         }
 
         if (key is null)
@@ -130,10 +147,15 @@ public sealed partial class ProxyKeyVerifier : IDisposable
     private static KeyVerification CheckApplication(ProxyKey key, ProxyApplication application) =>
         application.Serving ? KeyVerification.Ok(key, application) : KeyVerification.Refused(KeyRefusal.ApplicationUnavailable, key, application);
 
-    private async Task<KeyVerification> LoadAndVerifyAsync(KeyHash hash, string applicationId, CancellationToken cancellationToken)
+    private async Task<KeyVerification> LoadAndVerifyAsync(KeyHash hash, string applicationId, IPAddress? client, CancellationToken cancellationToken)
     {
-        var key = await SingleFlightAsync(_loadingKeys, hash, LoadKeyAsync).WaitAsync(cancellationToken);
-        if (key is null)
+        var load = await SingleFlightAsync(_loadingKeys, hash, h => LoadKeyAsync(h, client)).WaitAsync(cancellationToken);
+        if (load!.Throttled is { } throttled)
+        {
+            return KeyVerification.Throttled(throttled.RetryAfterSeconds);
+        }
+
+        if (load.Key is not { } key)
         {
             return KeyVerification.Refused(KeyRefusal.Unknown);
         }
@@ -191,7 +213,10 @@ public sealed partial class ProxyKeyVerifier : IDisposable
         }
     }
 
-    private async Task<ProxyKey?> LoadKeyAsync(KeyHash hash)
+    /// <summary>What a load found: the key, none (unknown), or nothing because the client's address is throttled.</summary>
+    private sealed record KeyLoad(ProxyKey? Key, LookupAdmission? Throttled = null);
+
+    private async Task<KeyLoad?> LoadKeyAsync(KeyHash hash, IPAddress? client)
     {
         // A change announced while this load runs must not be overwritten by what the load read before it.
         var generation = Interlocked.Read(ref _generation);
@@ -205,10 +230,18 @@ public sealed partial class ProxyKeyVerifier : IDisposable
         }
         else
         {
+            // Neither cache knows the key: the address pays a slot of its minute before PostgreSQL is asked.
+            var admission = await _failures.AdmitAsync(FailedAuthenticationLimiter.ProxyRealm, client);
+            if (!admission.Allowed)
+            {
+                return new KeyLoad(null, admission);
+            }
+
             Interlocked.Increment(ref _databaseLookups);
             var found = await _lookup.FindForProxyAsync(hash.ToArray(), _stopping.Token);
             if (found is { } record)
             {
+                _failures.Release(FailedAuthenticationLimiter.ProxyRealm, client);
                 key = record.Key;
                 StoreApplication(record.Application, generation);
                 if (version is { } read)
@@ -220,10 +253,17 @@ public sealed partial class ProxyKeyVerifier : IDisposable
 
         if (Interlocked.Read(ref _generation) == generation)
         {
-            _keys.Set(hash, key, Environment.TickCount64 + (key is null ? _negativeTtl : _localTtl));
+            if (key is null)
+            {
+                _unknownKeys.Set(hash, null, Environment.TickCount64 + _negativeTtl);
+            }
+            else
+            {
+                _keys.Set(hash, key, Environment.TickCount64 + _localTtl);
+            }
         }
 
-        return key;
+        return new KeyLoad(key);
     }
 
     private async Task<ProxyApplication?> LoadApplicationAsync(string applicationId)
@@ -363,7 +403,9 @@ public sealed partial class ProxyKeyVerifier : IDisposable
         {
             try
             {
-                _keys.Remove(new KeyHash(Convert.FromHexString(text.AsSpan(ProxyKeyInvalidation.KeyMessage.Length))));
+                var hash = new KeyHash(Convert.FromHexString(text.AsSpan(ProxyKeyInvalidation.KeyMessage.Length)));
+                _keys.Remove(hash);
+                _unknownKeys.Remove(hash);
             }
             catch (FormatException)
             {
@@ -390,6 +432,7 @@ public sealed partial class ProxyKeyVerifier : IDisposable
     {
         Interlocked.Increment(ref _generation);
         _keys.Clear();
+        _unknownKeys.Clear();
         _applications.Clear();
         Interlocked.Exchange(ref _redisRetryAt, 0);
     }

@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Portal.Core.RateLimiting;
 using Portal.Core.Workspaces;
 using StackExchange.Redis;
 
@@ -29,20 +29,30 @@ public readonly record struct RateLimitDecision(bool Allowed, int Limit, int Rem
 /// </summary>
 public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOptions<ProxyKeyOptions> options, TimeProvider clock, ILogger<ProxyRateLimiter> logger)
 {
-    // For each request i (from 0): KEYS[2i+1] the key's bucket, KEYS[2i+2] the workspace's monthly request counter;
-    // ARGV[4i+1] the period and ARGV[4i+2] the emission interval (period / requests), in µs; ARGV[4i+3] the monthly
-    // limit (0 = none) and ARGV[4i+4] the counter's lifetime in seconds. Returns, per request, five numbers: allowed
-    // (0/1), remaining, µs until the bucket is full, µs before a refused request may be retried, and 1 when the monthly
-    // quota refused it (its bucket is then left untouched). Requests of one key in one call are taken in order.
+    // For each request i (from 0): KEYS[3i+1] the key's bucket, KEYS[3i+2] the workspace's monthly request counter,
+    // KEYS[3i+3] that counter under its name before hash tags (its count is moved into the new one; the counter itself
+    // when there is nothing to move); ARGV[4i+1] the period and ARGV[4i+2] the emission interval (period / requests),
+    // in µs; ARGV[4i+3] the monthly limit (0 = none) and ARGV[4i+4] the counter's lifetime in seconds. Returns, per
+    // request, five numbers: allowed (0/1), remaining, µs until the bucket is full, µs before a refused request may be
+    // retried, and 1 when the monthly quota refused it (its bucket is then left untouched). Requests of one key in one
+    // call are taken in order. The three keys of a request share the hash tag of its workspace (one Cluster slot).
     private const string Script = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         local out = {}
-        for i = 0, #KEYS / 2 - 1 do
-          local bucket, counter = KEYS[2 * i + 1], KEYS[2 * i + 2]
+        for i = 0, #KEYS / 3 - 1 do
+          local bucket, counter, legacy = KEYS[3 * i + 1], KEYS[3 * i + 2], KEYS[3 * i + 3]
           local period = tonumber(ARGV[4 * i + 1])
           local emission = tonumber(ARGV[4 * i + 2])
           local quota = tonumber(ARGV[4 * i + 3])
+          if quota > 0 and legacy ~= counter then
+            local old = redis.call('GET', legacy)
+            if old then
+              redis.call('DEL', legacy)
+              redis.call('INCRBY', counter, old)
+              redis.call('EXPIRE', counter, tonumber(ARGV[4 * i + 4]))
+            end
+          end
           local tat = tonumber(redis.call('GET', bucket))
           if not tat or tat < now then tat = now end
           local new_tat = tat + emission
@@ -75,13 +85,14 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
     private const long QuotaLifetimeSeconds = 40L * 24 * 3600;
 
     private readonly ProxyKeyOptions _options = options.Value;
-    private readonly ConcurrentDictionary<string, LocalBucket> _local = new(StringComparer.Ordinal);
+    private readonly LocalLimiterTable<LocalBucket> _local = new(options.Value.LocalCacheCapacity);
     private readonly Lock _gate = new();
     private List<PendingRequest> _pending = [];
     private List<PendingRequest> _spare = [];
     private bool _sending;
     private long _scriptCalls;
     private long _redisRetryAt;
+    private bool? _cluster;
     private MonthText _month = new(0, 0, "");
 
     /// <summary>Script calls sent to Redis (each decides every request that was waiting).</summary>
@@ -106,7 +117,13 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
         }
 
         var quota = workspaceId is null ? 0 : limit.MonthlyRequests;
-        var request = new PendingRequest(keyId, limit.Requests, period, emission, quota, quota > 0 ? QuotaKey(workspaceId!) : null);
+        var (bucket, counter, legacy) = KeysOf(keyId, workspaceId, quota > 0);
+        var request = new PendingRequest(keyId, limit.Requests, period, emission, quota)
+        {
+            BucketKey = bucket,
+            CounterKey = counter,
+            LegacyCounterKey = legacy,
+        };
         bool send;
         lock (_gate)
         {
@@ -161,34 +178,21 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
 
         try
         {
-            var keys = new RedisKey[batch.Count * 2];
-            var values = new RedisValue[batch.Count * 4];
-            for (var i = 0; i < batch.Count; i++)
+            var cluster = _cluster ??= redis.GetServers().Any(server => server.ServerType == ServerType.Cluster);
+            if (!cluster)
             {
-                var r = batch[i];
-                keys[2 * i] = _options.RedisKeyPrefix + "rl:" + r.KeyId;
-                keys[(2 * i) + 1] = r.QuotaKey ?? _options.RedisKeyPrefix + "quota:none";
-                values[4 * i] = r.Period;
-                values[(4 * i) + 1] = r.Emission;
-                values[(4 * i) + 2] = r.Quota;
-                values[(4 * i) + 3] = QuotaLifetimeSeconds;
+                // One server holds every slot: the whole batch is one script call.
+                await DecideOnOneSlotAsync(batch, 0, batch.Count, cluster);
             }
-
-            Interlocked.Increment(ref _scriptCalls);
-            var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, keys, values))!;
-            for (var i = 0; i < batch.Count; i++)
+            else
             {
-                var r = batch[i];
-                var quotaExceeded = (int)result[(5 * i) + 4] == 1;
-                r.Decision.TrySetResult(new RateLimitDecision(
-                    (int)result[5 * i] == 1, r.Requests, (int)result[(5 * i) + 1],
-                    TimeSpan.FromMicroseconds((long)result[(5 * i) + 2]),
-                    quotaExceeded ? UntilNextMonth() : TimeSpan.FromMicroseconds((long)result[(5 * i) + 3]), Shared: true)
-                { QuotaExceeded = quotaExceeded });
+                // A script call may only touch one slot: one call per slot (each keeps its requests' order), sent together.
+                await Task.WhenAll(batch.GroupBy(Slot).Select(slot => slot.ToList()).Select(group => DecideOnOneSlotAsync(group, 0, group.Count, cluster)));
             }
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
+            _cluster = null;
             Interlocked.Exchange(ref _redisRetryAt, Environment.TickCount64 + (long)_options.RedisRetryInterval.TotalMilliseconds);
             LogRedisFailed(logger, e.Message);
             CompleteLocally(batch);
@@ -202,6 +206,41 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
         }
     }
 
+    /// <summary>Decides <paramref name="batch"/>[start..end) in one script call (the caller made sure it is one slot in a cluster).</summary>
+    private async Task DecideOnOneSlotAsync(List<PendingRequest> batch, int start, int end, bool cluster)
+    {
+        var count = end - start;
+        var keys = new RedisKey[count * 3];
+        var values = new RedisValue[count * 4];
+        for (var i = 0; i < count; i++)
+        {
+            var r = batch[start + i];
+            keys[3 * i] = r.BucketKey;
+            keys[(3 * i) + 1] = r.CounterKey;
+            // The counter's name before hash tags lives in another slot: only a single server can still move it.
+            keys[(3 * i) + 2] = cluster ? r.CounterKey : r.LegacyCounterKey;
+            values[4 * i] = r.Period;
+            values[(4 * i) + 1] = r.Emission;
+            values[(4 * i) + 2] = r.Quota;
+            values[(4 * i) + 3] = QuotaLifetimeSeconds;
+        }
+
+        Interlocked.Increment(ref _scriptCalls);
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, keys, values))!;
+        for (var i = 0; i < count; i++)
+        {
+            var r = batch[start + i];
+            var quotaExceeded = (int)result[(5 * i) + 4] == 1;
+            r.Decision.TrySetResult(new RateLimitDecision(
+                (int)result[5 * i] == 1, r.Requests, (int)result[(5 * i) + 1],
+                TimeSpan.FromMicroseconds((long)result[(5 * i) + 2]),
+                quotaExceeded ? UntilNextMonth() : TimeSpan.FromMicroseconds((long)result[(5 * i) + 3]), Shared: true)
+            { QuotaExceeded = quotaExceeded });
+        }
+    }
+
+    private int Slot(PendingRequest request) => redis.HashSlot(request.BucketKey);
+
     private void CompleteLocally(List<PendingRequest> batch)
     {
         foreach (var r in batch)
@@ -210,13 +249,48 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
         }
     }
 
-    private sealed record PendingRequest(string KeyId, int Requests, long Period, long Emission, long Quota, string? QuotaKey)
+    private sealed class PendingRequest(string keyId, int requests, long period, long emission, long quota)
     {
+        public string KeyId => keyId;
+
+        public int Requests => requests;
+
+        public long Period => period;
+
+        public long Emission => emission;
+
+        public long Quota => quota;
+
+        public RedisKey BucketKey { get; init; }
+
+        public RedisKey CounterKey { get; init; }
+
+        public RedisKey LegacyCounterKey { get; init; }
+
         public TaskCompletionSource<RateLimitDecision> Decision { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>The Redis counter of <paramref name="workspaceId"/>'s requests in the current UTC month.</summary>
-    public string QuotaKey(string workspaceId) => _options.RedisKeyPrefix + "quota:" + workspaceId + ":" + CurrentMonth();
+    /// <summary>
+    /// The hash tag of a request's keys: its workspace (bucket and monthly counter in one slot), or its key when no
+    /// workspace is given.
+    /// </summary>
+    private static string Tag(string keyId, string? workspaceId) => workspaceId is null ? "{key:" + keyId + "}" : "{ws:" + workspaceId + "}";
+
+    /// <summary>The Redis keys one request's script call touches: bucket, monthly counter, and the counter's name before hash tags.</summary>
+    internal (RedisKey Bucket, RedisKey Counter, RedisKey LegacyCounter) KeysOf(string keyId, string? workspaceId, bool quota)
+    {
+        var tagged = _options.RedisKeyPrefix + Tag(keyId, workspaceId);
+        if (!quota || workspaceId is null)
+        {
+            var none = tagged + ":quota:none";
+            return (tagged + ":rl:" + keyId, none, none);
+        }
+
+        return (tagged + ":rl:" + keyId, QuotaKey(workspaceId), _options.RedisKeyPrefix + "quota:" + workspaceId + ":" + CurrentMonth());
+    }
+
+    /// <summary>The Redis counter of <paramref name="workspaceId"/>'s requests in the current UTC month (tagged by the workspace).</summary>
+    public string QuotaKey(string workspaceId) => _options.RedisKeyPrefix + "{ws:" + workspaceId + "}:quota:" + CurrentMonth();
 
     private string CurrentMonth()
     {
@@ -241,15 +315,13 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
 
     private sealed record MonthText(int Year, int Month, string Text);
 
+    /// <summary>Keys this replica limits on its own (Redis away), for tests.</summary>
+    internal int LocalBuckets => _local.Count;
+
     private RateLimitDecision AcquireLocal(string keyId, int requests, long period, long emission)
     {
-        if (_local.Count > _options.LocalCacheCapacity)
-        {
-            _local.Clear();
-        }
-
         var bucket = _local.GetOrAdd(keyId, static _ => new LocalBucket());
-        var now = (long)Stopwatch.GetElapsedTime(0).TotalMicroseconds;
+        var now = LocalBucket.Now;
         lock (bucket)
         {
             var tat = Math.Max(bucket.Tat, now);
@@ -265,9 +337,21 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
         }
     }
 
-    private sealed class LocalBucket
+    /// <summary>A key's GCRA state on this replica: the theoretical arrival time, in µs of the stopwatch.</summary>
+    private sealed class LocalBucket : ILocalLimiterState
     {
+        public static long Now => (long)Stopwatch.GetElapsedTime(0).TotalMicroseconds;
+
         public long Tat { get; set; }
+
+        /// <summary>A bucket whose arrival time has passed is full again: a new one decides the same.</summary>
+        public bool IsStale(long now)
+        {
+            lock (this)
+            {
+                return Tat <= Now;
+            }
+        }
     }
 
     [LoggerMessage(LogLevel.Warning, "Redis is unavailable for rate limiting, each proxy replica limits on its own meanwhile: {Reason}")]

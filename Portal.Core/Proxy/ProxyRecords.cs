@@ -108,17 +108,27 @@ public enum KeyRefusal : byte
 
     /// <summary>The application is not serving (503 with <see cref="ProxyApplication.UnavailableReason"/>).</summary>
     ApplicationUnavailable,
+
+    /// <summary>
+    /// The key is not in the caches and the client's address used its minute of lookups of unknown keys
+    /// (<see cref="RateLimiting.FailedAuthenticationLimiter"/>): 429 with <see cref="KeyVerification.RetryAfterSeconds"/>, no database query.
+    /// </summary>
+    TooManyFailures,
 }
 
 /// <summary>The answer of <see cref="ProxyKeyVerifier"/>: a struct over cached records, so the hot path allocates nothing.</summary>
 public readonly struct KeyVerification
 {
-    private KeyVerification(KeyRefusal refusal, ProxyKey? key, ProxyApplication? application)
+    private KeyVerification(KeyRefusal refusal, ProxyKey? key, ProxyApplication? application, long retryAfterSeconds = 0)
     {
         Refusal = refusal;
         Key = key;
         Application = application;
+        RetryAfterSeconds = retryAfterSeconds;
     }
+
+    /// <summary>For <see cref="KeyRefusal.TooManyFailures"/>: whole seconds before the address may try unknown keys again.</summary>
+    public long RetryAfterSeconds { get; }
 
     public KeyRefusal Refusal { get; }
 
@@ -130,15 +140,18 @@ public readonly struct KeyVerification
 
     public bool Succeeded => Refusal == KeyRefusal.None;
 
-    /// <summary>The HTTP status of a refusal: 503 for an unavailable application, 401 otherwise (200 when accepted).</summary>
+    /// <summary>The HTTP status of a refusal: 503 for an unavailable application, 429 for too many unknown keys, 401 otherwise (200 when accepted).</summary>
     public int StatusCode => Refusal switch
     {
         KeyRefusal.None => 200,
         KeyRefusal.ApplicationUnavailable => 503,
+        KeyRefusal.TooManyFailures => 429,
         _ => 401,
     };
 
     public static KeyVerification Ok(ProxyKey key, ProxyApplication application) => new(KeyRefusal.None, key, application);
 
     public static KeyVerification Refused(KeyRefusal refusal, ProxyKey? key = null, ProxyApplication? application = null) => new(refusal, key, application);
+
+    public static KeyVerification Throttled(long retryAfterSeconds) => new(KeyRefusal.TooManyFailures, null, null, retryAfterSeconds);
 }

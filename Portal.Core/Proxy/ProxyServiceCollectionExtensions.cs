@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.RateLimiting;
 
 namespace Portal.Core.Proxy;
 
@@ -20,6 +21,7 @@ public static class ProxyServiceCollectionExtensions
             .Validate(o => new[] { o.Free, o.Pro, o.Enterprise }.All(l => l.MonthlyRequests >= 0),
                 "Proxy: a plan's MonthlyRequests must be 0 (unlimited) or more.")
             .ValidateOnStart();
+        services.AddFailedAuthenticationLimiter(configuration);
         services.AddSingleton<ProxyKeyInvalidation>();
         services.AddSingleton<ProxyInvalidationOutbox>();
         services.AddHostedService<ProxyInvalidationPublisher>();

@@ -16,6 +16,10 @@ public sealed class ControlApiAuthenticationTests(TestServers servers) : PortalT
     private static async Task<HttpResponseMessage> LoginAsync(HttpClient client, string email, string password = Password, string? totp = null) =>
         await PostAsync(client, "/control/v1/auth/login", totp is null ? new { email, password } : new { email, password, totp });
 
+    /// <summary>What an error answer tells, without its request id.</summary>
+    private static string Shape(System.Text.Json.Nodes.JsonNode error) =>
+        $"{error["code"]}|{error["message"]}|{error["details"]?.ToJsonString()}";
+
     private async Task<string> EnableTwoFactorAsync(TestUser user)
     {
         await using var scope = App.Services.CreateAsyncScope();
@@ -77,21 +81,110 @@ public sealed class ControlApiAuthenticationTests(TestServers servers) : PortalT
     }
 
     [Fact]
-    public async Task Login_LocksTheAccountAfterFiveWrongPasswords_AndLockoutEndsItsTokens()
+    public async Task Login_LockoutAfterFiveWrongPasswords_StopsPasswordLoginOnly_TokensKeepWorking()
     {
         var user = await CreateUserAsync(App, Password);
         using var anonymous = Client(App);
-        var token = (string)(await BodyAsync(await LoginAsync(anonymous, user.Email)))["token"]!;
-        using var client = Client(App, token);
+        var session = (string)(await BodyAsync(await LoginAsync(anonymous, user.Email)))["token"]!;
+        using var sessionClient = Client(App, session);
+        using var personalClient = Client(App, (await PersonalTokenAsync(App, user, ApiScopes.Read)).Secret);
 
         for (var i = 0; i < 5; i++)
         {
-            await LoginAsync(anonymous, user.Email, "wrong password number " + i);
+            await ErrorAsync(await LoginAsync(anonymous, user.Email, "wrong password number " + i), 401, "unauthorized");
         }
 
+        await using (var db = App.CreateDbContext())
+        {
+            Assert.NotNull((await db.Users.SingleAsync(u => u.Id == user.Id, TestContext.Current.CancellationToken)).LockoutEnd);
+        }
+
+        // The user's CI goes on: lockout is not a reason to refuse their tokens.
+        Assert.Equal(200, (int)(await GetAsync(sessionClient, "/control/v1/workspaces")).StatusCode);
+        Assert.Equal(200, (int)(await GetAsync(personalClient, "/control/v1/workspaces")).StatusCode);
+
+        // Password login is refused, with the answer a wrong password gets (no account state for a guesser).
+        var wrong = await ErrorAsync(await LoginAsync(anonymous, user.Email, "yet another wrong password"), 401, "unauthorized");
         var locked = await ErrorAsync(await LoginAsync(anonymous, user.Email), 401, "unauthorized");
-        Assert.True((bool)locked["details"]!["lockedOut"]!);
-        await ErrorAsync(await GetAsync(client, "/control/v1/workspaces"), 401, "unauthorized");
+        Assert.Equal(Shape(wrong), Shape(locked));
+        Assert.Null(locked["details"]);
+    }
+
+    [Fact]
+    public async Task SuspendedUser_TokensAreRefused()
+    {
+        var user = await CreateUserAsync(App, Password);
+        using var personalClient = Client(App, (await PersonalTokenAsync(App, user, ApiScopes.Read)).Secret);
+        Assert.Equal(200, (int)(await GetAsync(personalClient, "/control/v1/workspaces")).StatusCode);
+
+        // Only the suspension itself (SuspendUser also renews the security stamp, which refuses tokens on its own).
+        await using (var db = App.CreateDbContext())
+        {
+            await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(set => set.SetProperty(u => u.SuspendedAt, App.Clock.GetUtcNow()), TestContext.Current.CancellationToken);
+        }
+
+        await ErrorAsync(await GetAsync(personalClient, "/control/v1/workspaces"), 401, "unauthorized");
+    }
+
+    [Fact]
+    public async Task Login_TellsTheAccountsStateOnlyToWhoeverKnowsThePassword()
+    {
+        using var client = Client(App);
+        var unknown = await ErrorAsync(await LoginAsync(client, AccountSteps.NewEmail(), "not the password at all"), 401, "unauthorized");
+        Assert.Null(unknown["details"]);
+
+        var unconfirmed = await CreateUserAsync(App, Password);
+        await using (var db = App.CreateDbContext())
+        {
+            await db.Users.Where(u => u.Id == unconfirmed.Id).ExecuteUpdateAsync(set => set.SetProperty(u => u.EmailConfirmed, false), TestContext.Current.CancellationToken);
+        }
+
+        var guessed = await ErrorAsync(await LoginAsync(client, unconfirmed.Email, "not the password at all"), 401, "unauthorized");
+        Assert.Equal(Shape(unknown), Shape(guessed));
+        var known = await ErrorAsync(await LoginAsync(client, unconfirmed.Email), 401, "unauthorized");
+        Assert.True((bool)known["details"]!["emailNotConfirmed"]!);
+
+        var suspended = await CreateUserAsync(App, Password);
+        await using (var db = App.CreateDbContext())
+        {
+            await db.Users.Where(u => u.Id == suspended.Id).ExecuteUpdateAsync(set => set.SetProperty(u => u.SuspendedAt, App.Clock.GetUtcNow()), TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(Shape(unknown), Shape(await ErrorAsync(await LoginAsync(client, suspended.Email, "not the password at all"), 401, "unauthorized")));
+        Assert.True((bool)(await ErrorAsync(await LoginAsync(client, suspended.Email), 401, "unauthorized"))["details"]!["suspended"]!);
+
+        var twoFactor = await CreateUserAsync(App, Password);
+        await EnableTwoFactorAsync(twoFactor);
+        Assert.Equal(Shape(unknown), Shape(await ErrorAsync(await LoginAsync(client, twoFactor.Email, "not the password at all"), 401, "unauthorized")));
+    }
+
+    [Fact]
+    public async Task Login_FailuresAreAudited_LikeThePortalsSignIns()
+    {
+        var user = await CreateUserAsync(App, Password);
+        var unknownEmail = AccountSteps.NewEmail();
+        using var client = Client(App);
+
+        await LoginAsync(client, unknownEmail, "not the password at all");
+        for (var i = 0; i < 5; i++)
+        {
+            await LoginAsync(client, user.Email, "wrong password number " + i);
+        }
+
+        await LoginAsync(client, user.Email);
+
+        await using var db = App.CreateDbContext();
+        var failed = await db.Set<AuditEvent>().Where(e => e.Action == AuditActions.UserSignInFailed)
+            .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(7, failed.Count);
+        Assert.Null(failed[0].TargetId);
+        Assert.Equal(unknownEmail, failed[0].ActorName);
+        Assert.All(failed.Skip(1), e => Assert.Equal(user.Id, e.TargetId));
+        Assert.All(failed, e => Assert.Contains("\"api\"", e.Changes ?? "", StringComparison.Ordinal));
+        Assert.Contains("unknown_email", failed[0].Changes!, StringComparison.Ordinal);
+        Assert.All(failed.Skip(1).Take(5), e => Assert.Contains("bad_password", e.Changes!, StringComparison.Ordinal));
+        Assert.Contains("locked_out", failed[6].Changes!, StringComparison.Ordinal);
+        Assert.All(failed, e => Assert.False(string.IsNullOrEmpty(e.RequestId)));
     }
 
     [Fact]

@@ -40,10 +40,31 @@ public sealed class ControlApiRateLimitTests(TestServers servers) : PortalTest(s
         Assert.InRange(retryAfter, 1, 60);
         Assert.Equal(retryAfter, (int)error["retryAfter"]!);
         Assert.Equal("0", refused.Headers.GetValues("X-RateLimit-Remaining").Single());
+    }
 
-        // A personal token of the same user counts on its own.
-        using var automation = Client(App, (await PersonalTokenAsync(App, user, ApiScopes.Read)).Secret);
-        Assert.Equal(200, (int)(await GetAsync(automation, "/control/v1/workspaces")).StatusCode);
+    [Fact]
+    public async Task TokensOfOneUser_ShareOneBudget_AnotherUserHasHisOwn()
+    {
+        var user = await CreateUserAsync(App);
+        using var session = Client(App, await SessionTokenAsync(App, user));
+        using var first = Client(App, (await PersonalTokenAsync(App, user, ApiScopes.Read)).Secret);
+        using var second = Client(App, (await PersonalTokenAsync(App, user, ApiScopes.Read)).Secret);
+
+        Assert.Equal(200, (int)(await GetAsync(first, "/control/v1/workspaces")).StatusCode);
+        Assert.Equal(200, (int)(await GetAsync(second, "/control/v1/workspaces")).StatusCode);
+        var last = await GetAsync(session, "/control/v1/workspaces");
+        Assert.Equal(200, (int)last.StatusCode);
+        Assert.Equal("0", last.Headers.GetValues("X-RateLimit-Remaining").Single());
+
+        // The plan's 3 a minute are used up, whichever token asks now (a fresh one too).
+        await ErrorAsync(await GetAsync(first, "/control/v1/workspaces"), 429, "rate_limit_exceeded");
+        await ErrorAsync(await GetAsync(second, "/control/v1/workspaces"), 429, "rate_limit_exceeded");
+        using var third = Client(App, (await PersonalTokenAsync(App, user, ApiScopes.Read)).Secret);
+        await ErrorAsync(await GetAsync(third, "/control/v1/workspaces"), 429, "rate_limit_exceeded");
+
+        var other = await CreateUserAsync(App);
+        using var otherClient = Client(App, (await PersonalTokenAsync(App, other, ApiScopes.Read)).Secret);
+        Assert.Equal(200, (int)(await GetAsync(otherClient, "/control/v1/workspaces")).StatusCode);
     }
 
     [Fact]

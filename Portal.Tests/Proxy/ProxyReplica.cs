@@ -41,7 +41,14 @@ public sealed class ProxyReplica : IAsyncDisposable
         }
 
         services.AddSingleton<ApiKeyLookup>();
-        services.AddProxyKeys(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build());
+        // Replicas of parallel tests share the run's Redis: each test's limiter of unknown keys counts under its own keys.
+        var all = new Dictionary<string, string?> { ["FailedAuthentication:RedisKeyPrefix"] = $"test-{Guid.NewGuid():N}:authfail:" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        services.AddProxyKeys(new ConfigurationBuilder().AddInMemoryCollection(all).Build());
         return new ProxyReplica(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true }));
     }
 

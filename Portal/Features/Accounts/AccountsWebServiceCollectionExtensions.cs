@@ -46,6 +46,7 @@ public static class AccountsWebServiceCollectionExtensions
         services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
         services.AddScoped<IdentityRedirectManager>();
 
+        services.AddSingleton<RedisFixedWindowFallback>();
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -74,5 +75,6 @@ public static class AccountsWebServiceCollectionExtensions
             $"{http.RequestServices.GetRequiredService<PortalOptions>().RedisKeyPrefix}ratelimit:{policy}:{ip}",
             permitsPerMinute,
             TimeSpan.FromMinutes(1),
+            http.RequestServices.GetRequiredService<RedisFixedWindowFallback>(),
             http.RequestServices.GetRequiredService<ILogger<RedisFixedWindowRateLimiter>>()));
 }

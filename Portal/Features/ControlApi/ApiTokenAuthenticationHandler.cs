@@ -24,7 +24,13 @@ internal sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.Fail("The Authorization header is not a bearer token.");
         }
 
-        var identity = await tokens.ExecuteAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        var (identity, throttled) = await tokens.ExecuteAsync(header["Bearer ".Length..].Trim(), Context.Connection.RemoteIpAddress, Context.RequestAborted);
+        if (throttled is { } wait)
+        {
+            Context.Features.Set(new ThrottledAuthentication(wait.RetryAfterSeconds));
+            return AuthenticateResult.Fail("Too many unknown tokens from this address.");
+        }
+
         if (identity is null)
         {
             return AuthenticateResult.Fail("The token is not valid: unknown, revoked or expired.");
@@ -49,8 +55,18 @@ internal sealed class ApiTokenAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.Headers.WWWAuthenticate = "Bearer";
         var result = await HandleAuthenticateOnceSafeAsync();
+        if (Context.Features.Get<ThrottledAuthentication>() is { } throttled)
+        {
+            // No lookup was made: the address tried too many unknown tokens this minute.
+            var seconds = (int)Math.Min(throttled.RetryAfterSeconds, int.MaxValue);
+            Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await new ApiError(StatusCodes.Status429TooManyRequests, ApiError.RateLimitExceeded,
+                $"Too many unknown tokens from this address: wait {seconds} seconds before the next attempt.", null, seconds).ExecuteAsync(Context);
+            return;
+        }
+
+        Response.Headers.WWWAuthenticate = "Bearer";
         var message = result.Failure?.Message ?? "Send a bearer token in the Authorization header: log in at /control/v1/auth/login or make a personal access token.";
         await new ApiError(StatusCodes.Status401Unauthorized, ApiError.Unauthorized, message).ExecuteAsync(Context);
     }
@@ -58,3 +74,6 @@ internal sealed class ApiTokenAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ApiError.ForbiddenError("You may not do this.").ExecuteAsync(Context);
 }
+
+/// <summary>Set on the request when the token was not looked up because its address is throttled.</summary>
+internal sealed record ThrottledAuthentication(long RetryAfterSeconds);

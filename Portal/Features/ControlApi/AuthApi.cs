@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -5,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
 using Portal.Core.ApiTokens;
+using Portal.Core.Audit;
 using Portal.Features.Workspaces;
 
 namespace Portal.Features.ControlApi;
@@ -12,6 +14,9 @@ namespace Portal.Features.ControlApi;
 /// <summary><c>POST /control/v1/auth/login</c>: email, password (and a TOTP code when 2FA is on) for a one-hour bearer token.</summary>
 public static class AuthApi
 {
+    /// <summary>What an unknown email's password is checked against (the default hasher, as the portal uses).</summary>
+    private static readonly string UnknownUserHash = new PasswordHasher<PortalUser>().HashPassword(new PortalUser(), "an account that does not exist");
+
     [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     public sealed record LoginRequest(string? Email, string? Password, string? Totp);
 
@@ -30,7 +35,7 @@ public static class AuthApi
         [FromBody] LoginRequest request,
         HttpContext http,
         UserManager<PortalUser> users,
-        SignInManager<PortalUser> signIn,
+        AccountAudit audit,
         IssueApiToken tokens,
         ControlApiRateLimiter limiter,
         IOptions<ControlApiOptions> options,
@@ -54,35 +59,54 @@ public static class AuthApi
             return ApiError.Invalid("Enter your password.", "password");
         }
 
-        var user = await users.FindByEmailAsync(request.Email.Trim());
+        var email = request.Email.Trim();
+        var client = http.GetClientInfo();
+        var user = await users.FindByEmailAsync(email);
         if (user is null)
         {
-            return Refused();
+            // As long as a wrong password takes, so that the answer's time does not tell which emails have accounts.
+            users.PasswordHasher.VerifyHashedPassword(new PortalUser(), UnknownUserHash, request.Password);
+            await RecordFailureAsync(audit, new Actor(ActorTypes.User, null, email, null, client.IpAddress, client.UserAgent, client.RequestId),
+                null, SignInFailureReasons.UnknownEmail);
+            return Refused(identity.Value);
         }
 
-        // Lockout applies here as on the sign-in page: five wrong passwords lock the account for a while.
-        var checkedPassword = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
-        if (checkedPassword.IsLockedOut)
+        var actor = Actor.User(user.Id, user.Email, client);
+        // A locked account answers like a wrong password, and its password is not checked: checking it would let
+        // guesses go on during the lockout (a right one told apart), and a distinct answer would tell that the email
+        // has an account. The lockout stops password sign-in only; the user's tokens keep working.
+        if (await users.IsLockedOutAsync(user))
         {
+            await RecordFailureAsync(audit, actor, user.Id, SignInFailureReasons.LockedOut);
+            return Refused(identity.Value);
+        }
+
+        // The password first: only whoever knows it learns the account's state (unconfirmed, suspended, two-factor).
+        if (!await users.CheckPasswordAsync(user, request.Password))
+        {
+            // Five wrong passwords lock the account for a while, as on the sign-in page.
+            await users.AccessFailedAsync(user);
+            await RecordFailureAsync(audit, actor, user.Id, SignInFailureReasons.BadPassword);
+            return Refused(identity.Value);
+        }
+
+        if (user.SuspendedAt is not null)
+        {
+            await RecordFailureAsync(audit, actor, user.Id, SignInFailureReasons.Suspended);
             return new ApiError(StatusCodes.Status401Unauthorized, ApiError.Unauthorized,
-                "This account is locked after too many failed attempts; try again later or reset the password.",
-                new Dictionary<string, object?> { ["lockedOut"] = true });
+                "This account is suspended by the platform's administrators.", new Dictionary<string, object?> { ["suspended"] = true });
         }
 
-        if (checkedPassword.IsNotAllowed || (checkedPassword.Succeeded && !await users.IsEmailConfirmedAsync(user)))
+        if (!await users.IsEmailConfirmedAsync(user))
         {
+            await RecordFailureAsync(audit, actor, user.Id, SignInFailureReasons.NotAllowed);
             return new ApiError(StatusCodes.Status401Unauthorized, ApiError.Unauthorized,
                 "Confirm your email address first: open the link we emailed you.", new Dictionary<string, object?> { ["emailNotConfirmed"] = true });
         }
 
-        // CheckPasswordSignInAsync reports RequiresTwoFactor only for users with 2FA on; it never signs anyone in.
-        if (!checkedPassword.Succeeded && !checkedPassword.RequiresTwoFactor)
-        {
-            return Refused();
-        }
-
         if (await users.GetTwoFactorEnabledAsync(user))
         {
+            // Not a failure yet: the caller sends the code next (the portal's sign-in records only the second step too).
             if (string.IsNullOrWhiteSpace(request.Totp))
             {
                 return new ApiError(StatusCodes.Status401Unauthorized, ApiError.Unauthorized,
@@ -93,17 +117,29 @@ public static class AuthApi
             if (!await users.VerifyTwoFactorTokenAsync(user, identity.Value.Tokens.AuthenticatorTokenProvider, request.Totp))
             {
                 await users.AccessFailedAsync(user);
+                await RecordFailureAsync(audit, actor, user.Id, SignInFailureReasons.BadCode);
                 return new ApiError(StatusCodes.Status401Unauthorized, ApiError.Unauthorized,
                     "The two-factor code is wrong, expired or already used.", new Dictionary<string, object?> { ["twoFactorRequired"] = true });
             }
-
-            await users.ResetAccessFailedCountAsync(user);
         }
 
+        await users.ResetAccessFailedCountAsync(user);
         var created = await tokens.CreateSessionAsync(user, http.GetClientInfo(), http.RequestAborted);
         return TypedResults.Ok(new LoginResponse(created.Secret, "Bearer", created.Token.ExpiresAt!.Value));
     }
 
-    private static ApiError Refused() =>
-        new(StatusCodes.Status401Unauthorized, ApiError.Unauthorized, "The email or password is wrong.");
+    /// <summary>
+    /// One answer for an unknown email, a wrong password and a locked account (see <see cref="LoginAsync"/>); it names
+    /// the lockout so that a user who is locked out knows to wait or reset the password.
+    /// </summary>
+    private static ApiError Refused(IdentityOptions identity) =>
+        new(StatusCodes.Status401Unauthorized, ApiError.Unauthorized, string.Create(CultureInfo.InvariantCulture,
+            $"The email or password is wrong. After {identity.Lockout.MaxFailedAccessAttempts} failed attempts the account is locked for {identity.Lockout.DefaultLockoutTimeSpan.TotalMinutes:0} minutes; reset the password if you forgot it."));
+
+    /// <summary>A failed API login, recorded like the portal's failed sign-ins (<c>user.sign_in_failed</c>, method <c>api</c>).</summary>
+    private static Task RecordFailureAsync(AccountAudit audit, Actor actor, string? userId, string reason) =>
+        // Not the request's token: a client that goes away must not take the record of its attempt with it.
+        audit.RecordAsync(actor, AuditActions.UserSignInFailed, userId,
+            new AuditChanges().Field<string?>("method", null, "api").Field<string?>("reason", null, reason), CancellationToken.None);
+
 }

@@ -12,11 +12,12 @@ public static class ControlApiCaller
 
     public static string? TokenId(this ClaimsPrincipal user) => user.FindFirstValue(ApiTokenAuthentication.TokenIdClaim);
 
-    /// <summary>The partition of the caller's rate limit: the token for personal tokens, the user for login sessions.</summary>
-    public static string RateLimitPartition(this ClaimsPrincipal user) =>
-        user.FindFirstValue(ApiTokenAuthentication.TokenKindClaim) == nameof(Core.ApiTokens.ApiTokenKind.Personal)
-            ? $"token:{user.TokenId()}"
-            : $"user:{user.UserId()}";
+    /// <summary>
+    /// The partition of the caller's rate limit: the user, whichever of their tokens (login sessions and personal
+    /// tokens alike) calls, so that making more tokens does not multiply the plan's limit. Every token acts for one
+    /// user (<see cref="Core.ApiTokens.ApiTokenKind"/> has no workspace-scoped kind), so there is no other budget.
+    /// </summary>
+    public static string RateLimitPartition(this ClaimsPrincipal user) => $"user:{user.UserId()}";
 
     /// <summary>The audit actor of an API call: the user, acting through this token.</summary>
     public static Actor ToApiActor(this HttpContext http) =>

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Portal.Core.RateLimiting;
 using StackExchange.Redis;
 
 namespace Portal.Features.ControlApi;
@@ -6,7 +6,8 @@ namespace Portal.Features.ControlApi;
 /// <summary>
 /// Counts requests per partition in two fixed windows at once, a minute and a day, in Redis so that every replica
 /// shares them (one atomic script; a refused request is not counted). When Redis cannot answer, this replica counts
-/// on its own: requests stay limited, per replica, and never fail because of Redis.
+/// on its own: requests stay limited, per replica, and never fail because of Redis; what it counts meanwhile is
+/// bounded (<see cref="LocalCapacity"/> partitions, <see cref="LocalLimiterTable{TState}"/>).
 /// </summary>
 public sealed partial class ControlApiRateLimiter(IConnectionMultiplexer redis, Hosting.PortalOptions portal, ILogger<ControlApiRateLimiter> logger)
 {
@@ -24,7 +25,13 @@ public sealed partial class ControlApiRateLimiter(IConnectionMultiplexer redis, 
         "if d == 1 then redis.call('PEXPIRE', @dayKey, @dayMs) end " +
         "return { 1, m, redis.call('PTTL', @minuteKey), d, redis.call('PTTL', @dayKey) }");
 
-    private readonly ConcurrentDictionary<string, LocalWindows> _local = new();
+    /// <summary>Partitions (users, login addresses) one replica counts on its own at most while Redis is away.</summary>
+    public const int LocalCapacity = 10_000;
+
+    private readonly LocalLimiterTable<LocalWindows> _local = new(LocalCapacity);
+
+    /// <summary>Partitions this replica counts on its own (Redis away), for tests.</summary>
+    internal int LocalPartitions => _local.Count;
 
     public async Task<RateLimitDecision> AcquireAsync(string partition, PlanRateLimit limit)
     {
@@ -32,11 +39,11 @@ public sealed partial class ControlApiRateLimiter(IConnectionMultiplexer redis, 
         {
             try
             {
-                var prefix = $"{portal.RedisKeyPrefix}control-api:ratelimit:{partition}";
+                var (minuteKey, dayKey) = Keys(partition);
                 var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, new
                 {
-                    minuteKey = (RedisKey)$"{prefix}:m",
-                    dayKey = (RedisKey)$"{prefix}:d",
+                    minuteKey,
+                    dayKey,
                     perMinute = limit.PerMinute,
                     perDay = limit.PerDay,
                     minuteMs = (long)Minute.TotalMilliseconds,
@@ -50,8 +57,17 @@ public sealed partial class ControlApiRateLimiter(IConnectionMultiplexer redis, 
             }
         }
 
-        PruneLocal();
-        return _local.GetOrAdd(partition, _ => new LocalWindows()).Acquire(limit);
+        return _local.GetOrAdd(partition, static _ => new LocalWindows()).Acquire(limit);
+    }
+
+    /// <summary>
+    /// The partition's two windows, hash-tagged by the partition so that both keys of a script call share one Redis
+    /// Cluster slot (LuaScript passes RedisKey parameters as KEYS).
+    /// </summary>
+    internal (RedisKey Minute, RedisKey Day) Keys(string partition)
+    {
+        var prefix = $"{portal.RedisKeyPrefix}control-api:ratelimit:{{{partition}}}";
+        return ($"{prefix}:m", $"{prefix}:d");
     }
 
     private static RateLimitDecision Decide(bool allowed, PlanRateLimit limit, long minuteCount, long minuteTtlMs, long dayCount, long dayTtlMs)
@@ -65,27 +81,10 @@ public sealed partial class ControlApiRateLimiter(IConnectionMultiplexer redis, 
     // A key without a TTL yet (-1/-2) is a window that has not started: it resets a whole window from now.
     private static int Seconds(long ttlMs, TimeSpan window) => (int)Math.Ceiling((ttlMs > 0 ? ttlMs : window.TotalMilliseconds) / 1000.0);
 
-    private void PruneLocal()
-    {
-        if (_local.Count < 10_000)
-        {
-            return;
-        }
-
-        var now = Environment.TickCount64;
-        foreach (var (key, windows) in _local)
-        {
-            if (windows.IsIdle(now))
-            {
-                _local.TryRemove(key, out _);
-            }
-        }
-    }
-
     [LoggerMessage(LogLevel.Warning, "Control API rate limit counted on this replica only: Redis did not answer ({Error})")]
     private static partial void LogFallback(ILogger logger, string error);
 
-    private sealed class LocalWindows
+    private sealed class LocalWindows : ILocalLimiterState
     {
         private readonly Lock _lock = new();
         private long _minuteStart = Environment.TickCount64;
@@ -93,7 +92,7 @@ public sealed partial class ControlApiRateLimiter(IConnectionMultiplexer redis, 
         private long _minuteCount;
         private long _dayCount;
 
-        public bool IsIdle(long now)
+        public bool IsStale(long now)
         {
             lock (_lock)
             {

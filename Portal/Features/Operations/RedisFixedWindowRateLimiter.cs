@@ -1,27 +1,23 @@
 using System.Threading.RateLimiting;
+using Portal.Core.RateLimiting;
 using StackExchange.Redis;
 
 namespace Portal.Features.Operations;
 
 /// <summary>
 /// A fixed-window limit counted in Redis, so every replica shares it. The count is one atomic script (INCR, and the
-/// window's expiry on its first hit). When Redis cannot answer, a limiter of this replica takes over, so requests are
-/// still limited (per replica) and never fail because of Redis.
+/// window's expiry on its first hit). When Redis cannot answer, this replica counts the same window in
+/// <paramref name="fallback"/>, so requests are still limited (per replica) and never fail because of Redis. The
+/// fallback is one bounded table for every partition, outside this limiter: ASP.NET drops idle partitions' limiters
+/// after seconds, which must not reset their counts.
 /// </summary>
-public sealed class RedisFixedWindowRateLimiter(IConnectionMultiplexer redis, string key, int permitLimit, TimeSpan window, ILogger logger) : RateLimiter
+public sealed class RedisFixedWindowRateLimiter(
+    IConnectionMultiplexer redis, string key, int permitLimit, TimeSpan window, RedisFixedWindowFallback fallback, ILogger logger) : RateLimiter
 {
     private static readonly LuaScript Script = LuaScript.Prepare(
         "local count = redis.call('INCR', @key) " +
         "if count == 1 then redis.call('PEXPIRE', @key, @window) end " +
         "return { count, redis.call('PTTL', @key) }");
-
-    private readonly RateLimiter _fallback = new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
-    {
-        PermitLimit = permitLimit,
-        Window = window,
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    });
 
     private readonly RedisKey _key = key;
     private readonly long _windowMs = (long)window.TotalMilliseconds;
@@ -39,7 +35,7 @@ public sealed class RedisFixedWindowRateLimiter(IConnectionMultiplexer redis, st
         Interlocked.Exchange(ref _lastUsedTicks, Environment.TickCount64);
         if (!redis.IsConnected)
         {
-            return await _fallback.AcquireAsync(permitCount, cancellationToken);
+            return AcquireLocally();
         }
 
         try
@@ -52,18 +48,14 @@ public sealed class RedisFixedWindowRateLimiter(IConnectionMultiplexer redis, st
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             LogFallback(logger, e.GetType().Name);
-            return await _fallback.AcquireAsync(permitCount, cancellationToken);
+            return AcquireLocally();
         }
     }
 
-    protected override void Dispose(bool disposing)
+    private Lease AcquireLocally()
     {
-        if (disposing)
-        {
-            _fallback.Dispose();
-        }
-
-        base.Dispose(disposing);
+        var (allowed, _, reset) = fallback.Windows.GetOrAdd(key, _ => new LocalFixedWindow(_windowMs)).TryAcquire(permitLimit);
+        return allowed ? Lease.Granted : Lease.Refused(reset);
     }
 
     private static void LogFallback(ILogger logger, string error) =>
@@ -86,4 +78,15 @@ public sealed class RedisFixedWindowRateLimiter(IConnectionMultiplexer redis, st
             return retryAfter is not null && metadataName == MetadataName.RetryAfter.Name;
         }
     }
+}
+
+/// <summary>
+/// This replica's counts of every <see cref="RedisFixedWindowRateLimiter"/> while Redis is away: one table, bounded
+/// by <see cref="Capacity"/> partitions (policy and client address), stale windows evicted first.
+/// </summary>
+public sealed class RedisFixedWindowFallback
+{
+    public const int Capacity = 10_000;
+
+    internal LocalLimiterTable<LocalFixedWindow> Windows { get; } = new(Capacity);
 }

@@ -81,9 +81,17 @@ public sealed partial class ProxyRequestHandler(
         exchange.ApplicationId = applicationId;
 
         // 1. The key (401), and 2. its application serving (503).
-        var verified = await verifier.VerifyAsync(ProxyHeaders.PresentedKey(request), applicationId, context.RequestAborted);
+        var verified = await verifier.VerifyAsync(ProxyHeaders.PresentedKey(request), applicationId, context.Connection.RemoteIpAddress, context.RequestAborted);
         if (!verified.Succeeded)
         {
+            if (verified.Refusal == KeyRefusal.TooManyFailures)
+            {
+                exchange.ApplyHeaders(response.Headers);
+                await ProxyErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProxyErrors.RateLimitExceeded,
+                    "Too many unknown keys from this address; wait before trying again.", "too_many_failed_keys", retryAfter: verified.RetryAfterSeconds);
+                return;
+            }
+
             if (verified.Refusal == KeyRefusal.ApplicationUnavailable && verified.Application is { } unavailable)
             {
                 exchange.Region = unavailable.Region;

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Portal.Core.RateLimiting;
+
+public static class RateLimitingServiceCollectionExtensions
+{
+    /// <summary>The limit of unknown credentials per client address (section <c>FailedAuthentication</c>); safe to call from each role.</summary>
+    public static IServiceCollection AddFailedAuthenticationLimiter(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(d => d.ServiceType == typeof(FailedAuthenticationLimiter)))
+        {
+            return services;
+        }
+
+        services.AddOptions<FailedAuthenticationOptions>().Bind(configuration.GetSection(FailedAuthenticationOptions.Section))
+            .PostConfigure(o => o.RedisKeyPrefix ??= (configuration["Portal:RedisKeyPrefix"] ?? "portal:") + "authfail:")
+            .Validate(o => o.PerMinutePerAddress > 0 && o.LocalCapacity > 0 && !string.IsNullOrEmpty(o.RedisKeyPrefix),
+                "FailedAuthentication: PerMinutePerAddress and LocalCapacity must be positive, RedisKeyPrefix set.")
+            .ValidateOnStart();
+        services.AddSingleton<FailedAuthenticationLimiter>();
+        return services;
+    }
+}
