@@ -17,6 +17,7 @@ public sealed class ManageWebhooks(
     WebhookSecrets secrets,
     PlatformEvents events,
     IOptionsMonitor<WebhooksOptions> options,
+    WebhookHostResolver resolver,
     TimeProvider clock)
 {
     public const string AuditTarget = "webhook_endpoint";
@@ -27,7 +28,7 @@ public sealed class ManageWebhooks(
     {
         var settings = options.CurrentValue;
         var url = request.Url?.Trim();
-        if (await WebhookDestinations.ValidateAsync(url, settings.AllowPrivateDestinations, cancellationToken) is { } badUrl)
+        if (await WebhookDestinations.ValidateAsync(url, settings.AllowPrivateDestinations, resolver, cancellationToken) is { } badUrl)
         {
             return badUrl;
         }
@@ -82,7 +83,7 @@ public sealed class ManageWebhooks(
         Actor actor, string applicationId, string endpointId, WebhookEndpointChanges changes, CancellationToken cancellationToken = default)
     {
         var url = changes.Url?.Trim();
-        if (url is not null && await WebhookDestinations.ValidateAsync(url, options.CurrentValue.AllowPrivateDestinations, cancellationToken) is { } badUrl)
+        if (url is not null && await WebhookDestinations.ValidateAsync(url, options.CurrentValue.AllowPrivateDestinations, resolver, cancellationToken) is { } badUrl)
         {
             return badUrl;
         }

@@ -77,7 +77,7 @@ public static class WebhookDestinations
     /// The refusal of a URL an endpoint may not have, naming <c>url</c>; null when it may. Outside Development (private
     /// destinations refused) it must be https and every address its host resolves to must be public.
     /// </summary>
-    public static async Task<Failure?> ValidateAsync(string? url, bool allowPrivate, CancellationToken cancellationToken)
+    public static async Task<Failure?> ValidateAsync(string? url, bool allowPrivate, WebhookHostResolver resolver, CancellationToken cancellationToken)
     {
         url = url?.Trim();
         if (string.IsNullOrEmpty(url) || url.Length > MaxUrlLength)
@@ -119,7 +119,7 @@ public static class WebhookDestinations
         {
             try
             {
-                addresses = await Dns.GetHostAddressesAsync(uri.IdnHost, cancellationToken);
+                addresses = await resolver.ResolveAsync(uri.IdnHost, cancellationToken);
             }
             catch (SocketException)
             {
