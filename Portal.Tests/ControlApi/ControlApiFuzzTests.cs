@@ -33,6 +33,7 @@ public sealed class ControlApiFuzzTests(TestServers servers) : PortalTest(server
 
     protected override Dictionary<string, string?> Settings => new()
     {
+        ["Kubernetes:Regions:us-east-1:Kubeconfig"] = "simulated",
         ["ControlApi:MaxRequestBodyBytes"] = (4 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ControlApi:RateLimits:Free:PerMinute"] = "1000000",
         ["ControlApi:RateLimits:Free:PerDay"] = "1000000",

@@ -18,6 +18,7 @@ public sealed class PlanLimitRaceTests(TestServers servers) : PortalTest(servers
 
     protected override Dictionary<string, string?> Settings => new()
     {
+        ["Kubernetes:Regions:us-east-1:Kubeconfig"] = "simulated",
         ["Applications:FreePlanMaxApplications"] = "3",
         ["Workspaces:MaxOwnedWorkspaces"] = "3",
         ["ControlApi:RateLimits:Free:PerMinute"] = "1000",
