@@ -112,7 +112,7 @@ public sealed class ControlApiFuzzTests(TestServers servers) : PortalTest(server
     {
         fixture.Requests++;
         using var request = new HttpRequestMessage(new HttpMethod(method),
-            new Uri("http://localhost" + url, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true }))
+            new Uri("http://localhost" + url))
         {
             Content = content,
         };

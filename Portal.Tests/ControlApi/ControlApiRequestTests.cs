@@ -12,7 +12,11 @@ namespace Portal.Tests.ControlApi;
 /// <summary>Input checking, idempotency and the rules the API enforces through the use cases.</summary>
 public sealed class ControlApiRequestTests(TestServers servers) : PortalTest(servers)
 {
-    protected override Dictionary<string, string?> Settings => new() { ["ControlApi:MaxRequestBodyBytes"] = "2048" };
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["ControlApi:MaxRequestBodyBytes"] = "2048",
+        ["Kubernetes:Regions:us-east-1:Kubeconfig"] = "simulated",
+    };
 
     private async Task<(TestUser User, HttpClient Client)> CallerAsync()
     {
