@@ -22,6 +22,11 @@ public sealed class ManageApiKeys(IDbContextFactory<PortalDbContext> dbFactory, 
             return Failure.Invalid("name", "Name the key (1 to 100 characters).");
         }
 
+        if (TextRules.Validate(name, "name") is { } badName)
+        {
+            return badName;
+        }
+
         if (type is not { } keyType || !Enum.IsDefined(keyType))
         {
             return Failure.Invalid("type", "Choose the key's type: public or secret.");

@@ -43,6 +43,8 @@ public static class ApiTokenRules
             return Failure.Invalid("name", "Name the token after what will use it.");
         }
 
-        return name.Trim().Length > MaxNameLength ? Failure.Invalid("name", $"A token name has at most {MaxNameLength} characters.") : null;
+        return name.Trim().Length > MaxNameLength
+            ? Failure.Invalid("name", $"A token name has at most {MaxNameLength} characters.")
+            : TextRules.Validate(name, "name");
     }
 }

@@ -53,9 +53,9 @@ public sealed class CreateApplication(
             return access.Failure;
         }
 
-        var plan = await db.Set<Workspace>().Where(w => w.Id == workspaceId).Select(w => w.Plan).SingleAsync(cancellationToken);
-        var live = db.Set<Application>().Where(a => a.WorkspaceId == workspaceId && a.Status != ApplicationStatus.Deleted && a.Status != ApplicationStatus.Deleting);
-        if (plan == WorkspacePlan.Free && await live.CountAsync(cancellationToken) >= options.Value.FreePlanMaxApplications)
+        // One create or restore at a time per workspace: the count below and the insert are one decision.
+        await using var transaction = await RowLocks.LockWorkspaceAsync(db, workspaceId, cancellationToken);
+        if (await ApplicationPlanLimit.ReachedAsync(db, workspaceId, options.Value, cancellationToken))
         {
             return Failure.PlanLimit(
                 $"The free plan allows {options.Value.FreePlanMaxApplications} applications. Delete one or upgrade to pro for unlimited applications.");
@@ -88,6 +88,7 @@ public sealed class CreateApplication(
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {

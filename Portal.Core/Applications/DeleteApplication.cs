@@ -81,10 +81,9 @@ public sealed class DeleteApplication(
             return Failure.Conflict($"The application can no longer be restored: its restore window ended {until:u}, and it is being torn down.");
         }
 
-        var plan = await db.Set<Workspace>().Where(w => w.Id == application.WorkspaceId).Select(w => w.Plan).SingleAsync(cancellationToken);
-        var live = await db.Set<Application>().CountAsync(
-            a => a.WorkspaceId == application.WorkspaceId && a.Status != ApplicationStatus.Deleted && a.Status != ApplicationStatus.Deleting, cancellationToken);
-        if (plan == WorkspacePlan.Free && live >= options.Value.FreePlanMaxApplications)
+        // Restores and creates of one workspace take turns: the count below and the status change are one decision.
+        await using var transaction = await RowLocks.LockWorkspaceAsync(db, application.WorkspaceId, cancellationToken);
+        if (await ApplicationPlanLimit.ReachedAsync(db, application.WorkspaceId, options.Value, cancellationToken))
         {
             return Failure.PlanLimit(
                 $"The free plan allows {options.Value.FreePlanMaxApplications} applications. Delete another one or upgrade to pro to restore this one.");
@@ -97,6 +96,7 @@ public sealed class DeleteApplication(
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {

@@ -22,6 +22,11 @@ public static class InstanceSettings
             return Failure.Invalid(field, "The configuration is a JSON object.");
         }
 
+        if (ForbiddenTextAt(configuration, field) is { } badText)
+        {
+            return Failure.Invalid(badText, $"{badText}: {TextRules.ControlCharacterMessage}");
+        }
+
         var results = Schema.Evaluate(configuration, new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (results.IsValid)
         {
@@ -55,6 +60,60 @@ public static class InstanceSettings
         catch (JsonException)
         {
             return Failure.Invalid(field, "The configuration is not valid JSON.");
+        }
+    }
+
+    /// <summary>
+    /// The path of the first string or property name with a control character or a lone surrogate (which the JSON
+    /// escapes <c>\u0000</c> and <c>\ud800</c> carry, and PostgreSQL's jsonb refuses), or null.
+    /// </summary>
+    private static string? ForbiddenTextAt(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return IsForbidden(element, static e => e.GetString(), multiLine: true) ? path : null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (ForbiddenTextAt(item, $"{path}[{index++}]") is { } inItem)
+                    {
+                        return inItem;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (IsForbidden(property, static p => p.Name, multiLine: false))
+                    {
+                        return path;
+                    }
+
+                    if (ForbiddenTextAt(property.Value, $"{path}.{property.Name}") is { } inValue)
+                    {
+                        return inValue;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsForbidden<T>(T source, Func<T, string?> read, bool multiLine)
+    {
+        try
+        {
+            return TextRules.HasForbiddenCharacters(read(source), multiLine);
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape cannot be read as a string at all.
+            return true;
         }
     }
 

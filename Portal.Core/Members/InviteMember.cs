@@ -20,7 +20,7 @@ public sealed class InviteMember(
         Actor actor, string workspaceId, string? email, WorkspaceRole? role, Uri portalUrl, CancellationToken cancellationToken = default)
     {
         email = email?.Trim();
-        if (string.IsNullOrEmpty(email) || email.Length > 256 || !EmailFormat.IsValid(email))
+        if (string.IsNullOrEmpty(email) || email.Length > 256 || TextRules.HasForbiddenCharacters(email) || !EmailFormat.IsValid(email))
         {
             return Failure.Invalid("email", "Enter a valid email address.");
         }

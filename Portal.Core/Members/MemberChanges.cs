@@ -11,12 +11,8 @@ internal static class MemberChanges
     /// Starts a transaction holding the workspace's row lock, so that two owners demoting each other at the same time
     /// cannot both pass the "another owner remains" check.
     /// </summary>
-    public static async Task<IDbContextTransaction> LockWorkspaceAsync(PortalDbContext db, string workspaceId, CancellationToken cancellationToken)
-    {
-        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"Workspaces\" WHERE \"Id\" = {workspaceId} FOR UPDATE", cancellationToken);
-        return transaction;
-    }
+    public static Task<IDbContextTransaction> LockWorkspaceAsync(PortalDbContext db, string workspaceId, CancellationToken cancellationToken) =>
+        RowLocks.LockWorkspaceAsync(db, workspaceId, cancellationToken);
 
     public static Task<int> CountOwnersAsync(PortalDbContext db, string workspaceId, CancellationToken cancellationToken) =>
         db.Set<Member>().CountAsync(m => m.WorkspaceId == workspaceId && m.Role == WorkspaceRole.Owner, cancellationToken);

@@ -17,6 +17,7 @@ public sealed class ManageWebhooks(
     WebhookSecrets secrets,
     PlatformEvents events,
     IOptionsMonitor<WebhooksOptions> options,
+    WebhookHostResolver resolver,
     TimeProvider clock)
 {
     public const string AuditTarget = "webhook_endpoint";
@@ -27,7 +28,7 @@ public sealed class ManageWebhooks(
     {
         var settings = options.CurrentValue;
         var url = request.Url?.Trim();
-        if (await WebhookDestinations.ValidateAsync(url, settings.AllowPrivateDestinations, cancellationToken) is { } badUrl)
+        if (WebhookDestinations.ValidateFormat(url, settings.AllowPrivateDestinations, settings.EffectiveAllowedPorts) is { } badUrl)
         {
             return badUrl;
         }
@@ -44,11 +45,22 @@ public sealed class ManageWebhooks(
             return Failure.Invalid("description", $"The description has at most {MaxDescriptionLength} characters.");
         }
 
+        if (TextRules.Validate(description, "description", multiLine: true) is { } badDescription)
+        {
+            return badDescription;
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var found = await ApplicationAccess.RequireAsync(db, actor.UserId, applicationId, WorkspacePermission.ManageApplications, cancellationToken);
         if (!found.Succeeded)
         {
             return found.Failure;
+        }
+
+        // Only now, for a caller who may manage the webhooks: the DNS lookup.
+        if (await WebhookDestinations.ValidateHostAsync(url!, settings.AllowPrivateDestinations, resolver, cancellationToken) is { } badHost)
+        {
+            return badHost;
         }
 
         if (await db.Set<WebhookEndpoint>().CountAsync(e => e.ApplicationId == applicationId, cancellationToken) >= settings.MaxEndpointsPerApplication)
@@ -82,7 +94,7 @@ public sealed class ManageWebhooks(
         Actor actor, string applicationId, string endpointId, WebhookEndpointChanges changes, CancellationToken cancellationToken = default)
     {
         var url = changes.Url?.Trim();
-        if (url is not null && await WebhookDestinations.ValidateAsync(url, options.CurrentValue.AllowPrivateDestinations, cancellationToken) is { } badUrl)
+        if (url is not null && WebhookDestinations.ValidateFormat(url, options.CurrentValue.AllowPrivateDestinations, options.CurrentValue.EffectiveAllowedPorts) is { } badUrl)
         {
             return badUrl;
         }
@@ -105,11 +117,22 @@ public sealed class ManageWebhooks(
             return Failure.Invalid("description", $"The description has at most {MaxDescriptionLength} characters.");
         }
 
+        if (TextRules.Validate(description, "description", multiLine: true) is { } badDescription)
+        {
+            return badDescription;
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var found = await FindAsync(db, actor, applicationId, endpointId, cancellationToken);
         if (!found.Succeeded)
         {
             return found.Failure;
+        }
+
+        // Only now, for a caller who may manage the webhooks: the DNS lookup.
+        if (url is not null && await WebhookDestinations.ValidateHostAsync(url, options.CurrentValue.AllowPrivateDestinations, resolver, cancellationToken) is { } badHost)
+        {
+            return badHost;
         }
 
         var (application, endpoint) = found.Value;

@@ -74,10 +74,10 @@ public static class WebhookDestinations
     }
 
     /// <summary>
-    /// The refusal of a URL an endpoint may not have, naming <c>url</c>; null when it may. Outside Development (private
-    /// destinations refused) it must be https and every address its host resolves to must be public.
+    /// The refusal of a URL an endpoint may not have, naming <c>url</c>, from its text alone (no DNS); null when it may.
+    /// Outside Development (private destinations refused) it must be https on one of <paramref name="allowedPorts"/>.
     /// </summary>
-    public static async Task<Failure?> ValidateAsync(string? url, bool allowPrivate, CancellationToken cancellationToken)
+    public static Failure? ValidateFormat(string? url, bool allowPrivate, IReadOnlyList<int> allowedPorts)
     {
         url = url?.Trim();
         if (string.IsNullOrEmpty(url) || url.Length > MaxUrlLength)
@@ -96,6 +96,11 @@ public static class WebhookDestinations
             return Failure.Invalid("url", "The URL may not carry a user name, password or #fragment.");
         }
 
+        if (TextRules.HasForbiddenCharacters(url))
+        {
+            return Failure.Invalid("url", $"'url': {TextRules.ControlCharacterMessage}");
+        }
+
         if (allowPrivate)
         {
             return null;
@@ -106,6 +111,25 @@ public static class WebhookDestinations
             return Failure.Invalid("url", "The URL must use https.");
         }
 
+        // Other ports are other services (SMTP on 25, Redis on 6379, …) that a webhook must not be aimed at.
+        return allowedPorts.Contains(uri.Port)
+            ? null
+            : Failure.Invalid("url", $"The URL's port must be one of {string.Join(", ", allowedPorts)}.");
+    }
+
+    /// <summary>
+    /// After <see cref="ValidateFormat"/> and once the caller may manage the application's webhooks: outside
+    /// Development every address the host resolves to must be public. A lookup is visible to the name's DNS server,
+    /// so it never runs for callers who may not.
+    /// </summary>
+    public static async Task<Failure?> ValidateHostAsync(string url, bool allowPrivate, WebhookHostResolver resolver, CancellationToken cancellationToken)
+    {
+        if (allowPrivate)
+        {
+            return null;
+        }
+
+        var uri = new Uri(url.Trim(), UriKind.Absolute);
         IPAddress[] addresses;
         if (IPAddress.TryParse(uri.IdnHost, out var literal))
         {
@@ -119,7 +143,7 @@ public static class WebhookDestinations
         {
             try
             {
-                addresses = await Dns.GetHostAddressesAsync(uri.IdnHost, cancellationToken);
+                addresses = await resolver.ResolveAsync(uri.IdnHost, cancellationToken);
             }
             catch (SocketException)
             {

@@ -7,6 +7,8 @@ public sealed class WebhooksOptions
 {
     public const string Section = "Webhooks";
 
+    public static readonly IReadOnlyList<int> DefaultAllowedPorts = [443, 80, 8443];
+
     /// <summary>The retry delays after the first, second, … failed attempt; the last one repeats until <see cref="RetryWindow"/> ends.</summary>
     public static readonly IReadOnlyList<TimeSpan> DefaultRetryDelays =
     [
@@ -44,6 +46,14 @@ public sealed class WebhooksOptions
 
     [Range(1, 100)]
     public int MaxEndpointsPerApplication { get; set; } = 10;
+
+    /// <summary>
+    /// The ports a webhook URL may name while private destinations are refused (outside Development); others reach
+    /// other services (SMTP, Redis, …). Setting the list replaces the default 443, 80 and 8443.
+    /// </summary>
+    public int[]? AllowedPorts { get; set; }
+
+    public IReadOnlyList<int> EffectiveAllowedPorts => AllowedPorts is { Length: > 0 } ports ? ports : DefaultAllowedPorts;
 
     public IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays is { Length: > 0 } delays ? delays : DefaultRetryDelays;
 }

@@ -16,6 +16,7 @@ public static class WebhooksServiceCollectionExtensions
             .Bind(configuration.GetSection(WebhooksOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WebhookSecrets>();
+        services.AddSingleton<WebhookHostResolver>();
         services.AddSingleton<PlatformEvents>();
         services.AddSingleton<WebhookSender>();
         services.AddScoped<ManageWebhooks>();

@@ -23,6 +23,8 @@ public sealed class CreateWorkspace(IDbContextFactory<PortalDbContext> dbFactory
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // One create at a time per account: the count of owned workspaces below and the insert are one decision.
+        await using var transaction = await RowLocks.LockUserAsync(db, userId, cancellationToken);
         if (await db.Set<Workspace>().AnyAsync(w => w.Slug == slug, cancellationToken))
         {
             return SlugTaken(slug);
@@ -46,6 +48,7 @@ public sealed class CreateWorkspace(IDbContextFactory<PortalDbContext> dbFactory
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {

@@ -35,7 +35,7 @@ public static class WorkspaceRules
 
         return name.Trim().Length > MaxNameLength
             ? Failure.Invalid(field, $"A name has at most {MaxNameLength} characters.")
-            : null;
+            : TextRules.Validate(name, field);
     }
 
     public static Failure? ValidateSlug(string? slug, string field = "slug")
@@ -82,6 +82,12 @@ public static class WorkspaceRules
                 return Failure.Invalid($"{field}.{key}", $"A metadata key has 1 to {MaxMetadataKeyLength} characters.");
             }
 
+            if (TextRules.HasForbiddenCharacters(key))
+            {
+                // The key itself cannot go in the field's name: it is what is wrong.
+                return TextRules.Validate(key, field);
+            }
+
             if (value is null)
             {
                 return Failure.Invalid($"{field}.{key}", "Metadata values are strings.");
@@ -90,6 +96,11 @@ public static class WorkspaceRules
             if (value.Length > MaxMetadataValueLength)
             {
                 return Failure.Invalid($"{field}.{key}", $"A metadata value has at most {MaxMetadataValueLength} characters.");
+            }
+
+            if (TextRules.Validate(value, $"{field}.{key}", multiLine: true) is { } badValue)
+            {
+                return badValue;
             }
         }
 

@@ -158,6 +158,28 @@ public sealed class AuditExportTests(TestServers servers) : PortalTest(servers)
         Assert.Contains($"'{field}'", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("to=9999-12-31")]
+    [InlineData("from=0001-01-01")]
+    [InlineData("from=0001-01-01&to=9999-12-31")]
+    [InlineData("to=9999-12-31T23:59:59Z")]
+    [InlineData("to=9999-12-31T23:59:59-14:00")]
+    [InlineData("from=9999-12-31")]
+    public async Task Export_WithTheFarthestDates_Answers_NeverA500(string query)
+    {
+        var (client, _, ws) = await SignedInOwnerAsync();
+        using var _ = client;
+
+        using var response = await client.Http.GetAsync(new Uri($"/workspaces/{ws}/activity/export.json?{query}", UriKind.Relative), Cancel);
+
+        var body = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.True((int)response.StatusCode is 200 or 400, $"{(int)response.StatusCode}: {body}");
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            Assert.Equal("invalid_request", JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("code").GetString());
+        }
+    }
+
     [Fact]
     public async Task Export_DateRange_IsWholeUtcDays()
     {

@@ -12,7 +12,11 @@ namespace Portal.Tests.ControlApi;
 /// <summary>Input checking, idempotency and the rules the API enforces through the use cases.</summary>
 public sealed class ControlApiRequestTests(TestServers servers) : PortalTest(servers)
 {
-    protected override Dictionary<string, string?> Settings => new() { ["ControlApi:MaxRequestBodyBytes"] = "2048" };
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["ControlApi:MaxRequestBodyBytes"] = "2048",
+        ["Kubernetes:Regions:us-east-1:Kubeconfig"] = "simulated",
+    };
 
     private async Task<(TestUser User, HttpClient Client)> CallerAsync()
     {
@@ -41,6 +45,58 @@ public sealed class ControlApiRequestTests(TestServers servers) : PortalTest(ser
         }
 
         Assert.Equal(0, await WorkspaceCountAsync());
+    }
+
+    [Theory]
+    [InlineData("\\u0000")]
+    [InlineData("\\u0007")]
+    [InlineData("\\u001b[31m")]
+    [InlineData("\\u007f")]
+    [InlineData("\\u0085")]
+    [InlineData("\\u009b")]
+    [InlineData("\\ud800")]
+    [InlineData("\\udc00x")]
+    public async Task ControlCharacters_InAnyTextField_Are400NamingIt_NeverA500(string escaped)
+    {
+        var (user, client) = await CallerAsync();
+        using var _ = client;
+        var workspaceId = await CreateWorkspaceAsync(App, user);
+
+        var created = await ErrorAsync(await SendAsync(client, HttpMethod.Post, "/control/v1/workspaces",
+            ControlApiSteps.Json($"{{\"name\": \"Acme{escaped}\"}}")), 400, "invalid_request");
+        Assert.Equal("name", (string?)created["details"]!["field"]);
+        var renamed = await ErrorAsync(await SendAsync(client, HttpMethod.Patch, $"/control/v1/workspaces/{workspaceId}",
+            ControlApiSteps.Json($"{{\"name\": \"Acme{escaped}\"}}")), 400, "invalid_request");
+        Assert.Equal("name", (string?)renamed["details"]!["field"]);
+        var metadata = await ErrorAsync(await SendAsync(client, HttpMethod.Patch, $"/control/v1/workspaces/{workspaceId}",
+            ControlApiSteps.Json($"{{\"metadata\": {{\"team\": \"a{escaped}\"}}}}")), 400, "invalid_request");
+        Assert.Equal("metadata.team", (string?)metadata["details"]!["field"]);
+        var key = await ErrorAsync(await SendAsync(client, HttpMethod.Patch, $"/control/v1/workspaces/{workspaceId}",
+            ControlApiSteps.Json($"{{\"metadata\": {{\"te{escaped}am\": \"a\"}}}}")), 400, "invalid_request");
+        Assert.StartsWith("metadata", (string?)key["details"]!["field"], StringComparison.Ordinal);
+        var configuration = await ErrorAsync(await SendAsync(client, HttpMethod.Post, $"/control/v1/workspaces/{workspaceId}/applications",
+            ControlApiSteps.Json($"{{\"name\": \"App\", \"environment\": \"staging\", \"region\": \"us-east-1\", \"configuration\": {{\"branding\": {{\"name\": \"x{escaped}\"}}}}}}")),
+            400, "invalid_request");
+        Assert.StartsWith("configuration", (string?)configuration["details"]!["field"], StringComparison.Ordinal);
+
+        Assert.Equal(1, await WorkspaceCountAsync());
+        await using var db = App.CreateDbContext();
+        Assert.Equal($"Workspace", (await db.Set<Workspace>().SingleAsync(TestContext.Current.CancellationToken)).Name[..9]);
+    }
+
+    [Fact]
+    public async Task TabsAndNewlines_AreNotControlCharacters_InMultiLineFields_ButAreInNames()
+    {
+        var (user, client) = await CallerAsync();
+        using var _ = client;
+        var workspaceId = await CreateWorkspaceAsync(App, user);
+
+        var name = await ErrorAsync(await SendAsync(client, HttpMethod.Patch, $"/control/v1/workspaces/{workspaceId}",
+            ControlApiSteps.Json("{\"name\": \"Two\\nlines\"}")), 400, "invalid_request");
+        Assert.Equal("name", (string?)name["details"]!["field"]);
+        var ok = await SendAsync(client, HttpMethod.Patch, $"/control/v1/workspaces/{workspaceId}",
+            ControlApiSteps.Json("{\"metadata\": {\"notes\": \"line one\\nline two\\tand a tab\"}, \"name\": \"Caf\u00e9 \u6771\u4eac \ud83d\ude80\"}"));
+        Assert.True(ok.IsSuccessStatusCode, await ok.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]

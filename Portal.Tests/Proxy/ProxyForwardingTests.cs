@@ -175,6 +175,53 @@ public sealed class ProxyForwardingTests(TestServers servers)
         public override long Length => throw new NotSupportedException();
     }
 
+    [Fact]
+    public async Task ForwardedAndMethodOverrideHeaders_OfTheClient_NeverReachTheInstance()
+    {
+        await using var host = await ProxyHost.StartAsync(servers);
+        var seeded = await host.SeedAsync();
+
+        using var request = ProxyHost.Request(HttpMethod.Get, seeded.Application.Id, "users", seeded.SecretKey);
+        var spoofed = new Dictionary<string, string>
+        {
+            ["Forwarded"] = "for=6.6.6.6;proto=https;host=evil.example",
+            ["X-Real-IP"] = "6.6.6.6",
+            ["X-HTTP-Method-Override"] = "DELETE",
+            ["X-Method-Override"] = "DELETE",
+            ["X-HTTP-Method"] = "DELETE",
+            ["X-Original-URL"] = "/v1/admin/users",
+            ["X-Rewrite-URL"] = "/v1/admin/users",
+            ["X-Forwarded-For"] = "6.6.6.6",
+            ["X-Forwarded-Host"] = "evil.example",
+            ["X-Forwarded-Proto"] = "https",
+            ["X-Forwarded-Port"] = "443",
+            ["X-Forwarded-Prefix"] = "/admin",
+            ["X-Forwarded-Server"] = "evil.example",
+        };
+        foreach (var (name, value) in spoofed)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        request.Headers.TryAddWithoutValidation("X-Custom", "kept");
+        using var response = await host.Client.SendAsync(request, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var echo = TestUpstream.Echo.Read(body);
+
+        foreach (var name in spoofed.Keys.Where(n => n is not ("X-Forwarded-For" or "X-Forwarded-Host" or "X-Forwarded-Proto")))
+        {
+            Assert.True(echo.Header(name) is null, $"{name} reached the instance: {echo.Header(name)}");
+        }
+
+        // The three the proxy sets come from what it saw, never from the client.
+        Assert.Equal("127.0.0.1", echo.Header("X-Forwarded-For"));
+        Assert.Equal("http", echo.Header("X-Forwarded-Proto"));
+        Assert.Equal(host.Client.BaseAddress!.Authority, echo.Header("X-Forwarded-Host"));
+        Assert.Equal("kept", echo.Header("X-Custom"));
+        Assert.Equal("GET", echo.Method);
+    }
+
     internal static async Task<JsonElement> ErrorAsync(HttpResponseMessage response)
     {
         var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;

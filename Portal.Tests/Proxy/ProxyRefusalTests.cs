@@ -240,4 +240,67 @@ public sealed class ProxyRefusalTests(TestServers servers)
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
     }
+
+    /// <summary>A request whose path goes out exactly as written: no unescaping, no dot-segment removal, no backslash conversion.</summary>
+    private static HttpRequestMessage RawRequest(ProxyHost host, string applicationId, string path, string key)
+    {
+        var target = new Uri($"{host.Client.BaseAddress!.GetLeftPart(UriPartial.Authority)}/v1/{applicationId}/{path}",
+            new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        var request = new HttpRequestMessage(HttpMethod.Get, target);
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
+        return request;
+    }
+
+    [Theory]
+    [InlineData(".well-known/..%2F..%2Fadmin%2Fusers")]
+    [InlineData(".well-known/..%2f..%2fadmin%2fusers")]
+    [InlineData(".well-known/%2E%2E/%2E%2E/admin/users")]
+    [InlineData(".well-known/%2e%2e/admin/users")]
+    [InlineData(".well-known/.%2E/admin/users")]
+    [InlineData(".well-known/..%5Cadmin%5Cusers")]
+    [InlineData(".well-known/..%5cadmin")]
+    [InlineData(".well-known/..%252F..%252Fadmin%252Fusers")]
+    [InlineData(".well-known/%252E%252E/admin")]
+    [InlineData(".well-known/../../admin/users")]
+    [InlineData(".well-known/./jwks.json")]
+    [InlineData(".well-known/..")]
+    [InlineData(".well-known\\..\\admin\\users")]
+    public async Task EncodedSlashes_DotSegments_AndBackslashes_Are400_BeforeTheRouteCheck_AndNeverReachTheInstance(string path)
+    {
+        await using var host = await ProxyHost.StartAsync(servers);
+        var seeded = await host.SeedAsync();
+
+        using var request = RawRequest(host, seeded.Application.Id, path, seeded.PublicKey);
+        using var response = await host.Client.SendAsync(request, Ct);
+
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{response.StatusCode}: {body}");
+        var error = await ProxyForwardingTests.ErrorAsync(response);
+        Assert.Equal("invalid_request", error.GetProperty("code").GetString());
+        Assert.Null(Header(response, "X-Upstream"));
+        Assert.Empty(host.Upstream.Targets);
+
+        // The same key on a plain public route still passes: only the trick is refused.
+        using var plain = ProxyHost.Request(HttpMethod.Get, seeded.Application.Id, ".well-known/jwks.json", seeded.PublicKey);
+        using var passed = await host.Client.SendAsync(plain, Ct);
+        Assert.Equal(HttpStatusCode.OK, passed.StatusCode);
+        Assert.Equal("/v1/.well-known/jwks.json", Assert.Single(host.Upstream.Targets));
+    }
+
+    [Fact]
+    public async Task ADotSegment_CannotReachAnotherApplication()
+    {
+        await using var host = await ProxyHost.StartAsync(servers);
+        var seeded = await host.SeedAsync();
+        var other = await host.SeedAsync();
+
+        foreach (var path in new[] { $"../{other.Application.Id}/users", $"%2E%2E/{other.Application.Id}/users", $"..%2F{other.Application.Id}%2Fusers" })
+        {
+            using var request = RawRequest(host, seeded.Application.Id, path, seeded.SecretKey);
+            using var response = await host.Client.SendAsync(request, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path}: {response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}");
+        }
+
+        Assert.Empty(host.Upstream.Targets);
+    }
 }

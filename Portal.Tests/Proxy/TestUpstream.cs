@@ -23,6 +23,9 @@ public sealed class TestUpstream : IAsyncDisposable
 
     public string Url { get; private set; } = "";
 
+    /// <summary>The request target (path and query as sent, before any decoding) of every request that reached this instance.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Targets { get; } = new();
+
     /// <summary>Byte <c>i</c> of a generated body.</summary>
     public static byte ByteAt(long i) => (byte)(i % 251);
 
@@ -34,15 +37,16 @@ public sealed class TestUpstream : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        app.Run(HandleAsync);
+        app.Run(upstream.HandleAsync);
         await app.StartAsync();
         upstream._app = app;
         upstream.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return upstream;
     }
 
-    private static async Task HandleAsync(HttpContext http)
+    private async Task HandleAsync(HttpContext http)
     {
+        Targets.Enqueue(http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget);
         var request = http.Request;
         var response = http.Response;
         response.Headers["X-AuthSome-Region"] = "upstream-says";

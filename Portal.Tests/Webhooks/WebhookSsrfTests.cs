@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Audit;
 using Portal.Core.Webhooks;
@@ -113,5 +114,78 @@ public sealed class WebhookSsrfTests(TestServers servers) : PortalTest(servers)
         var delivery = await DeliveryAsync(App, test.Value.Id);
         Assert.Equal(WebhookDeliveryStatus.Failed, delivery.Status);
         Assert.Equal(1, delivery.AttemptCount);
+    }
+
+    /// <summary>Counts the names the portal asks to resolve for webhook URLs, and resolves none of them.</summary>
+    private sealed class CountingResolver : WebhookHostResolver
+    {
+        private int _lookups;
+
+        public int Lookups => _lookups;
+
+        public override Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _lookups);
+            return Task.FromResult<IPAddress[]>([IPAddress.Parse("8.8.8.8")]);
+        }
+    }
+
+    [Fact]
+    public async Task AnOutsidersCreate_IsRefused_BeforeTheHostIsResolved()
+    {
+        var owner = await OwnerWithApplicationAsync(App);
+        var outsider = await CreateUserAsync(App);
+        var resolver = new CountingResolver();
+        await using var counted = App.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton<WebhookHostResolver>(resolver)));
+        using var client = counted.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await SessionTokenAsync(App, outsider));
+
+        // A name only an attacker's DNS server would see asked for: no answer of ours may depend on it.
+        var probe = $"https://probe-{Guid.NewGuid():N}.invalid/hook";
+        var created = await PostAsync(client, $"/control/v1/applications/{owner.Application.Id}/webhooks", new { url = probe, events = KeyCreatedOnly });
+        await ErrorAsync(created, 404, "not_found");
+        Assert.Equal(0, resolver.Lookups);
+
+        // The owner's own request does resolve (and the answer decides).
+        var endpoint = await PostAsync(owner.Client, $"/control/v1/applications/{owner.Application.Id}/webhooks", new { url = "https://8.8.8.8/hook", events = KeyCreatedOnly });
+        Assert.Equal(201, (int)endpoint.StatusCode);
+        var endpointId = (string)(await BodyAsync(endpoint))["id"]!;
+        var changed = await PatchAsync(client, $"/control/v1/applications/{owner.Application.Id}/webhooks/{endpointId}", new { url = probe });
+        await ErrorAsync(changed, 404, "not_found");
+        Assert.Equal(0, resolver.Lookups);
+
+        using var ownerClient = counted.CreateClient();
+        ownerClient.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await SessionTokenAsync(App, owner.User));
+        var byName = await PostAsync(ownerClient, $"/control/v1/applications/{owner.Application.Id}/webhooks", new { url = "https://hooks.example.com/in", events = KeyCreatedOnly });
+        Assert.Equal(201, (int)byName.StatusCode);
+        Assert.Equal(1, resolver.Lookups);
+    }
+
+    [Theory]
+    [InlineData("https://8.8.8.8:25/hook")]
+    [InlineData("https://8.8.8.8:6379/hook")]
+    [InlineData("https://8.8.8.8:22/hook")]
+    [InlineData("https://8.8.8.8:8080/hook")]
+    public async Task Creation_RefusesPortsOtherThan443_80_And8443_Naming_url(string url)
+    {
+        var owner = await OwnerWithApplicationAsync(App);
+
+        var response = await PostAsync(owner.Client, $"/control/v1/applications/{owner.Application.Id}/webhooks", new { url, events = KeyCreatedOnly });
+
+        var error = await ErrorAsync(response, 400, "invalid_request");
+        Assert.Equal("url", (string?)error["details"]!["field"]);
+        Assert.Contains("port", (string?)error["message"], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://8.8.8.8:443/hook")]
+    [InlineData("https://8.8.8.8:8443/hook")]
+    public async Task Creation_AcceptsTheUsualHttpsPorts(string url)
+    {
+        var owner = await OwnerWithApplicationAsync(App);
+
+        var response = await PostAsync(owner.Client, $"/control/v1/applications/{owner.Application.Id}/webhooks", new { url, events = KeyCreatedOnly });
+
+        Assert.Equal(201, (int)response.StatusCode);
     }
 }

@@ -40,6 +40,16 @@ public static class AuditFilterQuery
             return BadDate("to");
         }
 
+        if (actor is not null && TextRules.HasForbiddenCharacters(actor))
+        {
+            return Failure.Invalid("actor", $"'actor': {TextRules.ControlCharacterMessage}");
+        }
+
+        if (action is not null && TextRules.HasForbiddenCharacters(action))
+        {
+            return Failure.Invalid("action", $"'action': {TextRules.ControlCharacterMessage}");
+        }
+
         if (from >= to)
         {
             return Failure.Invalid("to", "Parameter 'to' must be later than 'from'.");
@@ -52,8 +62,8 @@ public static class AuditFilterQuery
     public static AuditFilter FromDays(string? actor, string? action, DateTime? fromDay, DateTime? toDay) => new(
         string.IsNullOrWhiteSpace(actor) ? null : actor.Trim(),
         string.IsNullOrWhiteSpace(action) ? null : action.Trim(),
-        fromDay is { } from ? new DateTimeOffset(from.Date, TimeSpan.Zero) : null,
-        toDay is { } to ? new DateTimeOffset(to.Date, TimeSpan.Zero).AddDays(1) : null);
+        fromDay is { } from ? UtcDays.Start(from) : null,
+        toDay is { } to ? UtcDays.End(to) : null);
 
     /// <summary>The query string of the same filters for the export links of the activity page.</summary>
     public static string ToQueryString(string? actor, string? action, DateTime? fromDay, DateTime? toDay)
@@ -81,8 +91,7 @@ public static class AuditFilterQuery
 
         if (DateTime.TryParseExact(value, DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
         {
-            var start = new DateTimeOffset(day, TimeSpan.Zero);
-            instant = endOfDay ? start.AddDays(1) : start;
+            instant = endOfDay ? UtcDays.End(day) : UtcDays.Start(day);
             return true;
         }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Portal.Core;
 
 namespace Portal.Features.ControlApi;
 
@@ -53,6 +54,12 @@ internal sealed partial class ControlApiMiddleware(RequestDelegate next, IOption
             context.Request.EnableBuffering(bufferThreshold: (int)Math.Min(limit, 64 * 1024), bufferLimit: limit);
         }
 
+        if (ForbiddenTextInRequest(context) is { } parameter)
+        {
+            await ApiError.Invalid($"'{parameter}': {TextRules.ControlCharacterMessage}", parameter).ExecuteAsync(context);
+            return;
+        }
+
         try
         {
             await next(context);
@@ -96,6 +103,31 @@ internal sealed partial class ControlApiMiddleware(RequestDelegate next, IOption
         }
     }
 
+    /// <summary>
+    /// The route or query parameter carrying a character no input may have (<see cref="TextRules"/>), or null: ids and
+    /// filters reach SQL as text, and PostgreSQL answers NUL with an error.
+    /// </summary>
+    private static string? ForbiddenTextInRequest(HttpContext context)
+    {
+        foreach (var (name, value) in context.Request.RouteValues)
+        {
+            if (value is string text && TextRules.HasForbiddenCharacters(text))
+            {
+                return name;
+            }
+        }
+
+        foreach (var (name, values) in context.Request.Query)
+        {
+            if (TextRules.HasForbiddenCharacters(name) || values.Any(v => v is not null && TextRules.HasForbiddenCharacters(v)))
+            {
+                return TextRules.HasForbiddenCharacters(name) ? "query" : name;
+            }
+        }
+
+        return null;
+    }
+
     private static ApiError TooLarge(long limit) =>
         new(StatusCodes.Status413PayloadTooLarge, ApiError.InvalidRequest, $"The request body is larger than {limit} bytes.",
             new Dictionary<string, object?> { ["maxBytes"] = limit });
@@ -104,6 +136,11 @@ internal sealed partial class ControlApiMiddleware(RequestDelegate next, IOption
     private static ApiError FromJson(JsonException json)
     {
         var field = JsonFields.FromPath(json.Path);
+        if (json is TextInputJsonException)
+        {
+            return ApiError.Invalid(field is null ? TextRules.ControlCharacterMessage : $"'{field}': {TextRules.ControlCharacterMessage}", field);
+        }
+
         var unknown = JsonFields.UnmappedMember(json.Message);
         if (unknown is not null)
         {

@@ -28,7 +28,10 @@ public static class ControlApiServiceCollectionExtensions
         // Bad JSON must reach ControlApiMiddleware as an exception to be answered with the field at fault.
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(json =>
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+            json.SerializerOptions.Converters.Add(new TextInputConverter());
+        });
 
         services.AddOpenApi(ControlApiEndpoints.DocumentName, openApi =>
         {

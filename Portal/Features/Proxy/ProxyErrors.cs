@@ -8,6 +8,7 @@ namespace Portal.Features.Proxy;
 /// </summary>
 public static class ProxyErrors
 {
+    public const string InvalidRequest = "invalid_request";
     public const string Unauthorized = "unauthorized";
     public const string Forbidden = "forbidden";
     public const string NotFound = "not_found";

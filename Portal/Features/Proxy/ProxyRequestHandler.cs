@@ -77,6 +77,16 @@ public sealed partial class ProxyRequestHandler(
             return;
         }
 
+        // Before any check: the route check must judge the path the instance will receive.
+        if (!ProxyPaths.IsAcceptable(context))
+        {
+            exchange.ApplyHeaders(response.Headers);
+            await ProxyErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ProxyErrors.InvalidRequest,
+                "The path may not contain encoded slashes, backslashes or dots (%2F, %5C, %2E, %25), backslashes, or '.' and '..' segments.",
+                "path");
+            return;
+        }
+
         var applicationId = applicationIdSpan.ToString();
         exchange.ApplicationId = applicationId;
 
