@@ -5,7 +5,7 @@ using Portal.Simulators.Kubernetes;
 namespace Portal.Hosting;
 
 /// <summary>
-/// <c>Portal simulate-kubernetes [--port 6443] [--clusters us-east-1,eu-west-1] [--state-file path] [--tls]
+/// <c>Portal simulate-kubernetes [--port 6443] [--clusters us-east-1,eu-west-1] [--state-file path] [--plain-http]
 /// [--token T] [--kubeconfig-dir dir] [--instances-port 6480]</c>: the Kubernetes API simulator and its stand-in instances on
 /// their own, until Ctrl-C.
 /// </summary>
@@ -14,7 +14,7 @@ public static class SimulateKubernetesCommand
     public const string Name = "simulate-kubernetes";
 
     private const string Usage =
-        "Usage: Portal simulate-kubernetes [--port 6443] [--clusters us-east-1,eu-west-1] [--state-file path] [--tls] [--token T] [--kubeconfig-dir dir] [--instances-port 6480]";
+        "Usage: Portal simulate-kubernetes [--port 6443] [--clusters us-east-1,eu-west-1] [--state-file path] [--plain-http] [--token T] [--kubeconfig-dir dir] [--instances-port 6480]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -22,7 +22,9 @@ public static class SimulateKubernetesCommand
         var clusters = new List<string> { "local" };
         string? stateFile = null;
         string? token = null;
-        var tls = false;
+        // TLS by default: kubectl (client-go) never sends a kubeconfig's bearer token over plain HTTP, so a plain
+        // server answers kubectl 403 as the anonymous user. The CA is written into the kubeconfig.
+        var tls = true;
         var instancesPort = 6480;
         var kubeconfigDirectory = Path.Combine(Path.GetTempPath(), "authsome-kubernetes-simulator");
         for (var i = 0; i < args.Length; i++)
@@ -53,6 +55,9 @@ public static class SimulateKubernetesCommand
                     case "--tls":
                         tls = true;
                         break;
+                    case "--plain-http":
+                        tls = false;
+                        break;
                     default:
                         throw new ArgumentException($"Unknown argument '{args[i]}'.");
                 }
@@ -79,7 +84,9 @@ public static class SimulateKubernetesCommand
             Console.WriteLine($"{cluster.Name}: {cluster.BaseUri}  kubeconfig: {cluster.KubeconfigPath}  services: {simulator.Instances.ServiceUrlTemplate(cluster.Name)}");
         }
 
-        Console.WriteLine($"Try: KUBECONFIG={simulator.Clusters[0].KubeconfigPath} kubectl get namespaces   (Ctrl-C stops the simulator)");
+        Console.WriteLine(tls
+            ? $"Try: KUBECONFIG={simulator.Clusters[0].KubeconfigPath} kubectl get namespaces   (Ctrl-C stops the simulator)"
+            : $"Plain HTTP: kubectl does not send the token over it; use KubernetesClient or curl -H 'Authorization: Bearer {simulator.Clusters[0].Token}' {simulator.Clusters[0].BaseUri}api/v1/namespaces   (Ctrl-C stops the simulator)");
         using var stop = new CancellationTokenSource();
         // Ctrl-C and SIGTERM end the wait below, so that the state file gets its last save before the process exits.
         void Stop(PosixSignalContext context)
