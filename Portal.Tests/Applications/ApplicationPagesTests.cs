@@ -83,7 +83,8 @@ public sealed class ApplicationPagesTests(TestServers servers) : PortalTest(serv
 
         Assert.Equal(HttpStatusCode.OK, page.Response.StatusCode);
         Assert.Equal("Storefront", page.TestId("application-name"));
-        Assert.Equal($"http://localhost/v1/{application.Id}", page.TestId("application-api-url"));
+        // Without Proxy:PublicUrl the API URL is the portal's configured public address, never the request's host.
+        Assert.Equal($"{PortalApp.TestServerAddress}v1/{application.Id}", page.TestId("application-api-url"));
         Assert.Equal("us-east-1", page.TestId("application-region"));
         Assert.StartsWith("Waiting for a worker", page.TestId("provisioning-summary"), StringComparison.Ordinal);
         Assert.Equal("pending", page.Document.QuerySelector("[data-testid='step-rollout']")?.GetAttribute("data-status"));

@@ -19,9 +19,11 @@ public sealed class ControlApiFuzzTests(TestServers servers) : PortalTest(server
 
     private static readonly string[] KeyCreatedOnly = ["key.created"];
 
+    // An encoded NUL in a path never reaches the application (Kestrel refuses the request target with 400, and the
+    // in-memory test client throws before sending): other control characters stand for it in path parameters.
     private static readonly string[] OddIds =
     [
-        "..", "../..", "..%2F..%2Fworkspaces", "%2e%2e", "%00", "a%00b", "ws_%00", new string('a', 5000), "日本語", "🚀", "%F0%9F%9A%80",
+        "..", "../..", "..%2F..%2Fworkspaces", "%2e%2e", "%01", "a%1Fb", "ws_%7F", new string('a', 5000), "日本語", "🚀", "%F0%9F%9A%80",
         "' OR 1=1 --", "%25", "%ZZ", "a%0Ab", "%C0%AE", "%ED%A0%80", "-1",
     ];
 

@@ -41,6 +41,7 @@ public sealed class WebhooksPanelTests(TestServers servers) : BunitContext, IAsy
         Services.AddSingleton<WebhookSecrets>();
         Services.AddSingleton<PlatformEvents>();
         Services.AddSingleton<IOptionsMonitor<WebhooksOptions>>(new StaticOptions(new WebhooksOptions { AllowPrivateDestinations = true }));
+        Services.AddSingleton<WebhookHostResolver>();
         Services.AddScoped<ManageWebhooks>();
         Services.AddScoped<WebhookQueries>();
 

@@ -15,7 +15,11 @@ public static class ControlApiEndpoints
         StatusCodes.Status500InternalServerError, StatusCodes.Status503ServiceUnavailable,
     ];
 
-    public static bool IsApiPath(PathString path) => path.StartsWithSegments(Prefix, StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// Everything under <c>/control</c> is the API's, whatever the version: a path that matches nothing there (an
+    /// unknown version, or dot segments a client resolved out of <c>/control/v1</c>) answers the envelope, not a page.
+    /// </summary>
+    public static bool IsApiPath(PathString path) => path.StartsWithSegments("/control", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The control API under <c>/control/v1</c>, its OpenAPI document (<c>/openapi/v1.json</c>) and reference page
