@@ -1,3 +1,10 @@
+using Portal.Features.ApiKeys;
+using Portal.Features.ApiTokens;
+using Portal.Features.Applications;
+using Portal.Features.Members;
+using Portal.Features.Usage;
+using Portal.Features.Webhooks;
+using Portal.Features.Workspaces;
 using Scalar.AspNetCore;
 
 namespace Portal.Features.ControlApi;
@@ -38,12 +45,13 @@ public static class ControlApiEndpoints
             api.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ApiErrorEnvelope), ["application/json"]));
         }
 
-        api.MapAuthApi();
-        api.MapWorkspacesApi();
-        api.MapMembersApi();
-        api.MapApplicationsApi();
-        api.MapWebhooksApi();
-        api.MapUsageApi();
+        api.MapApiTokensEndpoints();
+        api.MapWorkspacesEndpoints();
+        api.MapMembersEndpoints();
+        api.MapApplicationsEndpoints();
+        api.MapApiKeysEndpoints();
+        api.MapWebhooksEndpoints();
+        api.MapUsageEndpoints();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference(ReferencePath, (options, http) => options

@@ -1,17 +1,18 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.ApiTokens;
 using Portal.Core.Webhooks;
+using Portal.Features.ControlApi;
 
-namespace Portal.Features.ControlApi;
+namespace Portal.Features.Webhooks;
 
 /// <summary>
 /// An application's platform webhook endpoints, their deliveries and attempts. Creating an endpoint or rotating its
 /// secret answers with the <c>whsec_</c> secret, the only time it is shown. Reads need View, changes ManageApplications.
 /// </summary>
-public static class WebhooksApi
+public static class WebhooksEndpoints
 {
     [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     public sealed record CreateWebhookRequest(string? Url, IReadOnlyList<string>? Events, string? Description, bool? Enabled);
@@ -41,7 +42,7 @@ public static class WebhooksApi
     }
 
     /// <remarks>Every POST takes an <c>Idempotency-Key</c>: the filter keeps answers (here, with a secret) encrypted.</remarks>
-    public static RouteGroupBuilder MapWebhooksApi(this RouteGroupBuilder api)
+    public static RouteGroupBuilder MapWebhooksEndpoints(this RouteGroupBuilder api)
     {
         // Addressed by the application's id; the use cases check the caller's role in the application's workspace.
         var webhooks = api.MapGroup("/applications/{applicationId}/webhooks").WithTags("Webhooks");

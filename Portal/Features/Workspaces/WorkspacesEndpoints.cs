@@ -4,12 +4,13 @@ using Microsoft.AspNetCore.Mvc;
 using Portal.Core.ApiTokens;
 using Portal.Core.Members;
 using Portal.Core.Workspaces;
-using Portal.Features.Workspaces;
+using Portal.Features.ControlApi;
+using Portal.Features.Members;
 
-namespace Portal.Features.ControlApi;
+namespace Portal.Features.Workspaces;
 
 /// <summary><c>/control/v1/workspaces</c>: create, list, read, change, delete, restore, transfer ownership.</summary>
-public static class WorkspacesApi
+public static class WorkspacesEndpoints
 {
     [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     public sealed record CreateWorkspaceRequest(string? Name, string? Slug);
@@ -38,7 +39,7 @@ public static class WorkspacesApi
             new(w.Id, w.Name, w.Slug, w.Plan, w.Status, w.Role, w.MembersCount, w.Metadata, w.RequireTwoFactor, w.CreatedAt, w.DeletedAt);
     }
 
-    public static RouteGroupBuilder MapWorkspacesApi(this RouteGroupBuilder api)
+    public static RouteGroupBuilder MapWorkspacesEndpoints(this RouteGroupBuilder api)
     {
         var workspaces = api.MapGroup("/workspaces").WithTags("Workspaces");
 
@@ -128,7 +129,7 @@ public static class WorkspacesApi
         return restored.Succeeded ? await CurrentAsync(http, queries, workspaceId) : ApiError.From(restored.Failure);
     }
 
-    private static async Task<Results<Ok<MembersApi.MemberResponse>, ApiError>> TransferOwnershipAsync(
+    private static async Task<Results<Ok<MembersEndpoints.MemberResponse>, ApiError>> TransferOwnershipAsync(
         string workspaceId, [FromBody] TransferOwnershipRequest request, HttpContext http, TransferOwnership transfer)
     {
         if (string.IsNullOrWhiteSpace(request.MemberId))
@@ -137,7 +138,7 @@ public static class WorkspacesApi
         }
 
         var transferred = await transfer.ExecuteAsync(http.ToApiActor(), workspaceId, request.MemberId, http.RequestAborted);
-        return transferred.Succeeded ? TypedResults.Ok(MembersApi.MemberResponse.From(transferred.Value)) : ApiError.From(transferred.Failure);
+        return transferred.Succeeded ? TypedResults.Ok(MembersEndpoints.MemberResponse.From(transferred.Value)) : ApiError.From(transferred.Failure);
     }
 
     private static async Task<Results<Ok<WorkspaceResponse>, ApiError>> CurrentAsync(HttpContext http, WorkspaceQueries queries, string workspaceId)

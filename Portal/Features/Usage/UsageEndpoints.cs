@@ -2,18 +2,19 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Core.ApiTokens;
 using Portal.Core.Usage;
 using Portal.Core.Workspaces;
+using Portal.Features.ControlApi;
 using Portal.Features.Workspaces;
 
-namespace Portal.Features.ControlApi;
+namespace Portal.Features.Usage;
 
 /// <summary>
 /// Metrics of an application and usage of a workspace, for any member. Shapes: <see cref="ApplicationMetrics"/> and
 /// <see cref="WorkspaceUsage"/>; latencies in milliseconds (null where an interval had no request), error rate
 /// (4xx + 5xx) / requests as a fraction, bytes as integers, included amounts null where the plan sets none.
 /// </summary>
-public static class UsageApi
+public static class UsageEndpoints
 {
-    public static RouteGroupBuilder MapUsageApi(this RouteGroupBuilder api)
+    public static RouteGroupBuilder MapUsageEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/applications/{applicationId}/metrics", MetricsAsync)
             .WithTags("Usage")

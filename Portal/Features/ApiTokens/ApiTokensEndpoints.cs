@@ -7,12 +7,13 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
 using Portal.Core.ApiTokens;
 using Portal.Core.Audit;
+using Portal.Features.ControlApi;
 using Portal.Features.Workspaces;
 
-namespace Portal.Features.ControlApi;
+namespace Portal.Features.ApiTokens;
 
 /// <summary><c>POST /control/v1/auth/login</c>: email, password (and a TOTP code when 2FA is on) for a one-hour bearer token.</summary>
-public static class AuthApi
+public static class ApiTokensEndpoints
 {
     /// <summary>What an unknown email's password is checked against (the default hasher, as the portal uses).</summary>
     private static readonly string UnknownUserHash = new PasswordHasher<PortalUser>().HashPassword(new PortalUser(), "an account that does not exist");
@@ -22,7 +23,7 @@ public static class AuthApi
 
     public sealed record LoginResponse(string Token, string TokenType, DateTimeOffset ExpiresAt);
 
-    public static RouteGroupBuilder MapAuthApi(this RouteGroupBuilder api)
+    public static RouteGroupBuilder MapApiTokensEndpoints(this RouteGroupBuilder api)
     {
         api.MapPost("/auth/login", LoginAsync)
             .WithTags("Authentication")

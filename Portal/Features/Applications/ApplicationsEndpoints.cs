@@ -1,21 +1,22 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Portal.Core.ApiKeys;
 using Portal.Core.ApiTokens;
 using Portal.Core.Applications;
 using Portal.Core.Workspaces;
+using Portal.Features.ApiKeys;
+using Portal.Features.ControlApi;
 using Portal.Features.Workspaces;
 
-namespace Portal.Features.ControlApi;
+namespace Portal.Features.Applications;
 
 /// <summary>
-/// Applications of a workspace and their API keys. Creating answers 202: the application is provisioned in the
+/// Applications of a workspace. Creating answers 202: the application is provisioned in the
 /// background, and the answer carries its first public and secret keys (the secret shown this once).
 /// </summary>
-public static class ApplicationsApi
+public static class ApplicationsEndpoints
 {
     [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     public sealed record CreateApplicationRequest(string? Name, string? Slug, ApplicationEnvironment? Environment, string? Region, JsonElement? Configuration);
@@ -27,12 +28,6 @@ public static class ApplicationsApi
     /// </summary>
     [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     public sealed record UpdateApplicationRequest(string? Name, JsonElement? Configuration, IReadOnlyList<string?>? IpAllowlist = null);
-
-    [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-    public sealed record CreateKeyRequest(string? Name, ApiKeyType? Type, IReadOnlyList<string>? Scopes, DateTimeOffset? ExpiresAt);
-
-    [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-    public sealed record RotateKeyRequest(DateTimeOffset? OldKeyExpiresAt);
 
     /// <summary>
     /// An application; <see cref="RestorableUntil"/> is set while it is deleted and can still be restored;
@@ -63,23 +58,9 @@ public static class ApplicationsApi
         private static DateTimeOffset? Restorable(ApplicationStatus status, DateTimeOffset? until) => status == ApplicationStatus.Deleting ? until : null;
     }
 
-    /// <summary>A key; <see cref="Value"/> is present only in the answer that created it.</summary>
-    public sealed record KeyResponse(
-        string Id, string Name, ApiKeyType Type, string Display, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt,
-        DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, string? Value = null)
-    {
-        public static KeyResponse From(ApiKeyView k) => new(k.Id, k.Name, k.Type, k.Display, k.Scopes, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.LastUsedAt);
+    public sealed record CreatedApplicationResponse(ApplicationResponse Application, ApiKeysEndpoints.KeyResponse PublicKey, ApiKeysEndpoints.KeyResponse SecretKey);
 
-        public static KeyResponse From(CreatedApiKey created)
-        {
-            var k = created.Key;
-            return new(k.Id, k.Name, k.Type, k.PublicValue ?? k.DisplayPrefix, k.Scopes, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.LastUsedAt, created.Value);
-        }
-    }
-
-    public sealed record CreatedApplicationResponse(ApplicationResponse Application, KeyResponse PublicKey, KeyResponse SecretKey);
-
-    public static RouteGroupBuilder MapApplicationsApi(this RouteGroupBuilder api)
+    public static RouteGroupBuilder MapApplicationsEndpoints(this RouteGroupBuilder api)
     {
         var ofWorkspace = api.MapGroup("/workspaces/{workspaceId}/applications").WithTags("Applications");
         ofWorkspace.MapPost("/", CreateAsync)
@@ -113,20 +94,6 @@ public static class ApplicationsApi
             .WithName("RetryProvisioning").WithSummary("Provision a failed application again, from the step that failed (202)")
             .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write))
             .AddEndpointFilter<IdempotencyFilter>();
-        applications.MapGet("/keys", ListKeysAsync)
-            .WithName("ListKeys").WithSummary("List an application's keys: secret keys masked, with type, scopes, dates and last use")
-            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Read));
-        applications.MapPost("/keys", CreateKeyAsync)
-            .WithName("CreateKey").WithSummary("Create a key; a secret key's value is in this answer only")
-            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write))
-            .AddEndpointFilter<IdempotencyFilter>();
-        applications.MapDelete("/keys/{keyId}", RevokeKeyAsync)
-            .WithName("RevokeKey").WithSummary("Revoke a key at once")
-            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write));
-        applications.MapPost("/keys/{keyId}/rotate", RotateKeyAsync)
-            .WithName("RotateKey").WithSummary("Replace a secret key; the old one works until oldKeyExpiresAt (24 hours by default)")
-            .RequireAuthorization(ControlApiPolicies.Scope(ApiScopes.Write))
-            .AddEndpointFilter<IdempotencyFilter>();
         return api;
     }
 
@@ -144,7 +111,7 @@ public static class ApplicationsApi
         var result = created.Value;
         return TypedResults.Accepted(
             $"{ControlApiEndpoints.Prefix}/applications/{result.Application.Id}",
-            new CreatedApplicationResponse(ApplicationResponse.From(result.Application), KeyResponse.From(result.PublicKey), KeyResponse.From(result.SecretKey)));
+            new CreatedApplicationResponse(ApplicationResponse.From(result.Application), ApiKeysEndpoints.KeyResponse.From(result.PublicKey), ApiKeysEndpoints.KeyResponse.From(result.SecretKey)));
     }
 
     private static async Task<Results<Ok<PageResponse<ApplicationResponse>>, ApiError>> ListAsync(
@@ -239,35 +206,5 @@ public static class ApplicationsApi
         return retried.Succeeded
             ? TypedResults.Accepted($"{ControlApiEndpoints.Prefix}/applications/{applicationId}", ApplicationResponse.From(retried.Value))
             : ApiError.From(retried.Failure);
-    }
-
-    private static async Task<Results<Ok<List<KeyResponse>>, ApiError>> ListKeysAsync(string applicationId, HttpContext http, ApiKeyQueries queries)
-    {
-        var found = await queries.ListAsync(http.User.UserId(), applicationId, http.RequestAborted);
-        return found.Succeeded ? TypedResults.Ok(found.Value.Select(KeyResponse.From).ToList()) : ApiError.From(found.Failure);
-    }
-
-    private static async Task<Results<Created<KeyResponse>, ApiError>> CreateKeyAsync(
-        string applicationId, [FromBody] CreateKeyRequest request, HttpContext http, ManageApiKeys keys)
-    {
-        var created = await keys.CreateAsync(http.ToApiActor(), applicationId, request.Name, request.Type, request.Scopes, request.ExpiresAt, http.RequestAborted);
-        return created.Succeeded
-            ? TypedResults.Created($"{ControlApiEndpoints.Prefix}/applications/{applicationId}/keys/{created.Value.Key.Id}", KeyResponse.From(created.Value))
-            : ApiError.From(created.Failure);
-    }
-
-    private static async Task<Results<NoContent, ApiError>> RevokeKeyAsync(string applicationId, string keyId, HttpContext http, ManageApiKeys keys)
-    {
-        var revoked = await keys.RevokeAsync(http.ToApiActor(), applicationId, keyId, http.RequestAborted);
-        return revoked.Succeeded ? TypedResults.NoContent() : ApiError.From(revoked.Failure);
-    }
-
-    private static async Task<Results<Created<KeyResponse>, ApiError>> RotateKeyAsync(
-        string applicationId, string keyId, [FromBody] RotateKeyRequest? request, HttpContext http, ManageApiKeys keys)
-    {
-        var rotated = await keys.RotateAsync(http.ToApiActor(), applicationId, keyId, request?.OldKeyExpiresAt, http.RequestAborted);
-        return rotated.Succeeded
-            ? TypedResults.Created($"{ControlApiEndpoints.Prefix}/applications/{applicationId}/keys/{rotated.Value.Key.Id}", KeyResponse.From(rotated.Value))
-            : ApiError.From(rotated.Failure);
     }
 }

@@ -5,15 +5,16 @@ using Portal.Core.ApiTokens;
 using Portal.Core.Members;
 using Portal.Core.Notifications;
 using Portal.Core.Workspaces;
+using Portal.Features.ControlApi;
 using Portal.Features.Workspaces;
 
-namespace Portal.Features.ControlApi;
+namespace Portal.Features.Members;
 
 /// <summary>
 /// <c>/control/v1/workspaces/{workspaceId}/members</c>: members and pending invitations in one list; a row's id is
 /// <c>mem_…</c> for a member, <c>inv_…</c> for an invitation, and PATCH/DELETE take either.
 /// </summary>
-public static class MembersApi
+public static class MembersEndpoints
 {
     [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
     public sealed record InviteMemberRequest(string? Email, WorkspaceRole? Role);
@@ -46,7 +47,7 @@ public static class MembersApi
 
     public sealed record MemberRoleResponse(string Id, WorkspaceRole Role);
 
-    public static RouteGroupBuilder MapMembersApi(this RouteGroupBuilder api)
+    public static RouteGroupBuilder MapMembersEndpoints(this RouteGroupBuilder api)
     {
         var members = api.MapGroup("/workspaces/{workspaceId}/members").WithTags("Members");
 
