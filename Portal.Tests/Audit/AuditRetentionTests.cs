@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.ApiTokens;
 using Portal.Core.Audit;
 using Portal.Core.Workspaces;
-using Portal.Tests.ControlApi;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Audit;

@@ -5,7 +5,7 @@ using Portal.Core.Accounts;
 using Portal.Core.ApiTokens;
 using Portal.Core.Audit;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 
 namespace Portal.Tests.ControlApi;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 
 namespace Portal.Tests.ControlApi;
 

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 
 namespace Portal.Tests.ControlApi;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 
 namespace Portal.Tests.ControlApi;
 

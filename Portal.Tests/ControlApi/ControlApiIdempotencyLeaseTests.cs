@@ -6,7 +6,7 @@ using Npgsql;
 using Portal.Hosting;
 using Portal.Tests.Infrastructure;
 using StackExchange.Redis;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 
 namespace Portal.Tests.ControlApi;
 

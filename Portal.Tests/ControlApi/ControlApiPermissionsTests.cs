@@ -7,7 +7,7 @@ using Portal.Core.Audit;
 using Portal.Core.Webhooks;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 
 namespace Portal.Tests.ControlApi;
 

@@ -1,7 +1,7 @@
 using Portal.Core.ApiTokens;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 
 namespace Portal.Tests.ControlApi;
 

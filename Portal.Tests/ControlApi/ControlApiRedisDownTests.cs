@@ -1,5 +1,5 @@
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 
 namespace Portal.Tests.ControlApi;
 

@@ -5,7 +5,7 @@ using Portal.Core.Workspaces;
 using Portal.Hosting;
 using Portal.Tests.Infrastructure;
 using StackExchange.Redis;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 
 namespace Portal.Tests.ControlApi;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Portal.Core.ApiTokens;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 
 namespace Portal.Tests.ControlApi;
 

@@ -4,7 +4,7 @@ using Portal.Core.Applications;
 using Portal.Core.Members;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 
 namespace Portal.Tests.ControlApi;
 

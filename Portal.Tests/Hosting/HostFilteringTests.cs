@@ -1,5 +1,4 @@
 using System.Net;
-using Portal.Tests.ControlApi;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Hosting;

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using Portal.Core.ApiTokens;
-using Portal.Tests.ControlApi;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Hosting;

@@ -2,7 +2,7 @@ using Portal.Core.Applications;
 using Portal.Core.Metering;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 using static Portal.Tests.Usage.UsageSeed;
 
 namespace Portal.Tests.Usage;

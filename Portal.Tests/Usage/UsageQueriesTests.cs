@@ -5,7 +5,7 @@ using Portal.Core.Usage;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
 using StackExchange.Redis;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 using static Portal.Tests.Usage.UsageSeed;
 
 namespace Portal.Tests.Usage;

@@ -6,7 +6,7 @@ using Portal.Core.ApiKeys;
 using Portal.Core.Audit;
 using Portal.Core.Webhooks;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 using static Portal.Tests.Webhooks.WebhookSteps;
 
 namespace Portal.Tests.Webhooks;
@@ -298,7 +298,7 @@ public sealed class WebhookDeliveryTests(TestServers servers) : PortalTest(serve
         var test = await ErrorAsync(await PostAsync(owner.Client, url, new { url = _receiver.Hook.ToString(), events = TestEventOnly }), 400, "invalid_request");
         Assert.Equal("events", (string?)test["details"]!["field"]);
         var extra = await ErrorAsync(await SendAsync(owner.Client, HttpMethod.Post, url,
-            Portal.Tests.ControlApi.ControlApiSteps.Json($$"""{"url":"{{_receiver.Hook}}","events":["key.created"],"secret":"whsec_mine"}""")), 400, "invalid_request");
+            Portal.Tests.Infrastructure.ControlApiSteps.Json($$"""{"url":"{{_receiver.Hook}}","events":["key.created"],"secret":"whsec_mine"}""")), 400, "invalid_request");
         Assert.Contains("secret", extra.ToJsonString(), StringComparison.Ordinal);
         var badUrl = await ErrorAsync(await PostAsync(owner.Client, url, new { url = "ftp://example.com/x", events = KeyCreatedOnly }), 400, "invalid_request");
         Assert.Equal("url", (string?)badUrl["details"]!["field"]);

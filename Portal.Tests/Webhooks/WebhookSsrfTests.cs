@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Audit;
 using Portal.Core.Webhooks;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 using static Portal.Tests.Webhooks.WebhookSteps;
 
 namespace Portal.Tests.Webhooks;

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Applications;
 using Portal.Core.Webhooks;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 
 namespace Portal.Tests.Webhooks;
 

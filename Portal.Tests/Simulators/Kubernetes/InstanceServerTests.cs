@@ -5,6 +5,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Models;
 using Portal.Simulators.Kubernetes;
+using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Simulators.Kubernetes;
 

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Simulators.Kubernetes;
 

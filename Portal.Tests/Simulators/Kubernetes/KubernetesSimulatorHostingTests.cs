@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Portal.Simulators.Kubernetes;
+using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Simulators.Kubernetes;
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Simulators.Kubernetes;
 

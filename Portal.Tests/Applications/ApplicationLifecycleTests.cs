@@ -11,13 +11,12 @@ using Portal.Core.Applications;
 using Portal.Core.Audit;
 using Portal.Core.Provisioning;
 using Portal.Core.Workspaces;
-using Portal.Tests.ControlApi;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Provisioning;
 using Portal.Tests.Simulators.Kubernetes;
 using StackExchange.Redis;
 
-namespace Portal.Tests.Lifecycle;
+namespace Portal.Tests.Applications;
 
 /// <summary>
 /// Update, restart, delete, restore and teardown of applications, against the simulated cluster, the run's real

@@ -6,7 +6,7 @@ using Portal.Core.Metering;
 using Portal.Core.Provisioning;
 using Portal.Tests.Infrastructure;
 
-namespace Portal.Tests.Metering;
+namespace Portal.Tests.Usage;
 
 /// <summary>The hourly storage job measures each live application's tenant database on its region's server.</summary>
 public sealed class RecordTenantStorageTests(TestServers servers) : PortalTest(servers)

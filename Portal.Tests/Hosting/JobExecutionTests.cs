@@ -7,7 +7,7 @@ using Portal.Core.Accounts;
 using Portal.Jobs.Accounts;
 using Portal.Tests.Infrastructure;
 
-namespace Portal.Tests.Jobs;
+namespace Portal.Tests.Hosting;
 
 public sealed class JobExecutionTests(TestServers servers) : PortalTest(servers)
 {

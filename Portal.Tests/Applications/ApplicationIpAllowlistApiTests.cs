@@ -11,9 +11,9 @@ using Portal.Core.Proxy;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Proxy;
-using static Portal.Tests.ControlApi.ControlApiSteps;
+using static Portal.Tests.Infrastructure.ControlApiSteps;
 
-namespace Portal.Tests.ControlApi;
+namespace Portal.Tests.Applications;
 
 /// <summary>
 /// The IP allowlist over the control API: PATCH sets and clears it without rolling the instance, refuses bad input

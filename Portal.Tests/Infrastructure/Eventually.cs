@@ -1,4 +1,4 @@
-namespace Portal.Tests.Simulators.Kubernetes;
+namespace Portal.Tests.Infrastructure;
 
 /// <summary>Waits for a condition on the simulated cluster, which moves on its own timers, with a deadline.</summary>
 public static class Eventually

@@ -12,7 +12,7 @@ using Portal.Core.Accounts;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
 
-namespace Portal.Tests.Shell;
+namespace Portal.Tests.Components;
 
 /// <summary>The layout rendered with bUnit, its preference saved in a real database.</summary>
 public sealed class MainLayoutTests(TestServers servers) : BunitContext, IAsyncLifetime

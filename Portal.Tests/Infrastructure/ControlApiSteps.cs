@@ -8,9 +8,8 @@ using Portal.Core.ApiTokens;
 using Portal.Core.Audit;
 using Portal.Core.Members;
 using Portal.Core.Workspaces;
-using Portal.Tests.Infrastructure;
 
-namespace Portal.Tests.ControlApi;
+namespace Portal.Tests.Infrastructure;
 
 /// <summary>Fast set-up for API tests: users, workspaces, members and tokens made through the services and the database.</summary>
 public static class ControlApiSteps

@@ -6,7 +6,7 @@ using Portal.Core.Metering;
 using Portal.Tests.Infrastructure;
 using StackExchange.Redis;
 
-namespace Portal.Tests.Metering;
+namespace Portal.Tests.Usage;
 
 /// <summary>The meter, its Redis writer and the exactly-once rollup, against the run's PostgreSQL and Redis.</summary>
 public sealed class MeteringTests(TestServers servers) : PortalTest(servers)
