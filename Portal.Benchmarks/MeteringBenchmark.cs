@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Portal.Core.Metering;
+using Portal.Core.Usage;
 using StackExchange.Redis;
 
 namespace Portal.Benchmarks;

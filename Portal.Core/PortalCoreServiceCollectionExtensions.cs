@@ -11,7 +11,6 @@ using Portal.Core.Applications;
 using Portal.Core.Audit;
 using Portal.Core.DataProtection;
 using Portal.Core.Members;
-using Portal.Core.Metering;
 using Portal.Core.Notifications;
 using Portal.Core.Proxy;
 using Portal.Core.Usage;
@@ -59,7 +58,6 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddApplications(configuration);
         services.AddWebhooks(configuration);
         services.AddProxyKeys(configuration);
-        services.AddMetering(configuration);
         services.AddUsage(configuration);
         return services;
     }

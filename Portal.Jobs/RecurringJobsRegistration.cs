@@ -3,8 +3,8 @@ using Microsoft.Extensions.Hosting;
 using Portal.Jobs.Accounts;
 using Portal.Jobs.ApiTokens;
 using Portal.Jobs.Audit;
-using Portal.Jobs.Metering;
 using Portal.Jobs.Provisioning;
+using Portal.Jobs.Usage;
 using Portal.Jobs.Webhooks;
 using Portal.Jobs.Workspaces;
 

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.Applications;
-using Portal.Core.Metering;
 using Portal.Core.Workspaces;
 using StackExchange.Redis;
 

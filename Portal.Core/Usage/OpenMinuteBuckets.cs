@@ -1,4 +1,3 @@
-using Portal.Core.Metering;
 using StackExchange.Redis;
 
 namespace Portal.Core.Usage;

@@ -1,4 +1,3 @@
-using Portal.Core.Metering;
 
 namespace Portal.Core.Usage;
 

@@ -6,7 +6,11 @@ namespace Portal.Core.Usage;
 
 public static class UsageServiceCollectionExtensions
 {
-    /// <summary>The read side of metering: application metrics, workspace usage against the plan, and usage change notifications.</summary>
+    /// <summary>
+    /// Metering (the proxy's meter, its Redis writer, the rollup into minute/hour/day rows, tenant storage) and its read
+    /// side (application metrics, workspace usage against the plan, usage change notifications). The writer's loop is
+    /// hosted by the proxy role only.
+    /// </summary>
     public static IServiceCollection AddUsage(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<UsageOptions>().Bind(configuration.GetSection(UsageOptions.Section))
@@ -25,6 +29,21 @@ public static class UsageServiceCollectionExtensions
             .Validate(o => o.Free.IsValid && o.Pro.IsValid && o.Enterprise.IsValid,
                 "Usage: included amounts (MonthlyActiveUsers, Requests, StorageGigabytes, BandwidthGigabytes) are 0 (none) or positive.")
             .ValidateOnStart();
+        services.AddOptions<MeteringOptions>().Bind(configuration.GetSection(MeteringOptions.Section))
+            .PostConfigure(o =>
+            {
+                // Under the portal's own prefix unless set, so that environments (and tests) sharing a Redis stay apart.
+                if (configuration[$"{MeteringOptions.Section}:{nameof(MeteringOptions.RedisKeyPrefix)}"] is null &&
+                    configuration["Portal:RedisKeyPrefix"] is { Length: > 0 } portalPrefix)
+                {
+                    o.RedisKeyPrefix = portalPrefix + "usage:";
+                }
+            })
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<UsageMeter>();
+        services.AddSingleton<UsageWriter>();
+        services.AddSingleton<UsageRollup>();
+        services.AddScoped<RecordTenantStorage>();
         services.AddScoped<ApplicationMetricsQueries>();
         services.AddScoped<WorkspaceUsageQueries>();
         services.AddSingleton<UsageChanges>();

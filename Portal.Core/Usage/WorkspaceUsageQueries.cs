@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Applications;
-using Portal.Core.Metering;
 using Portal.Core.Workspaces;
 
 namespace Portal.Core.Usage;

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Portal.Core.Metering;
+using Portal.Core.Usage;
 using Portal.Tests.Infrastructure;
 using StackExchange.Redis;
 

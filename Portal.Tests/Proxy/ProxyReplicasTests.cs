@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
-using Portal.Core.Metering;
 using Portal.Core.Proxy;
+using Portal.Core.Usage;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Proxy;

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
-using Portal.Core.Metering;
+using Portal.Core.Usage;
 using Portal.Tests.Infrastructure;
 using StackExchange.Redis;
 

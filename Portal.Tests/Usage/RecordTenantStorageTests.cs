@@ -2,8 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Portal.Core.Applications;
-using Portal.Core.Metering;
 using Portal.Core.Provisioning;
+using Portal.Core.Usage;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Usage;

@@ -1,5 +1,5 @@
 using Portal.Core.Applications;
-using Portal.Core.Metering;
+using Portal.Core.Usage;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
 using static Portal.Tests.Infrastructure.ControlApiSteps;

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Time.Testing;
 using MudBlazor.Services;
 using Portal.Core;
 using Portal.Core.Members;
-using Portal.Core.Metering;
 using Portal.Core.Usage;
 using Portal.Core.Workspaces;
 using Portal.Features.Usage;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Applications;
-using Portal.Core.Metering;
 using Portal.Core.Usage;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;

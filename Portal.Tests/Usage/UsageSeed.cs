@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Portal.Core;
 using Portal.Core.Applications;
-using Portal.Core.Metering;
+using Portal.Core.Usage;
 using Portal.Tests.Infrastructure;
 using StackExchange.Redis;
 

@@ -656,7 +656,7 @@ namespace Portal.Migrations.Migrations
                     b.ToTable("Members", (string)null);
                 });
 
-            modelBuilder.Entity("Portal.Core.Metering.UsageDay", b =>
+            modelBuilder.Entity("Portal.Core.Usage.UsageDay", b =>
                 {
                     b.Property<string>("ApplicationId")
                         .HasMaxLength(32)
@@ -697,7 +697,7 @@ namespace Portal.Migrations.Migrations
                     b.ToTable("UsageDays", (string)null);
                 });
 
-            modelBuilder.Entity("Portal.Core.Metering.UsageHour", b =>
+            modelBuilder.Entity("Portal.Core.Usage.UsageHour", b =>
                 {
                     b.Property<string>("ApplicationId")
                         .HasMaxLength(32)
@@ -738,7 +738,7 @@ namespace Portal.Migrations.Migrations
                     b.ToTable("UsageHours", (string)null);
                 });
 
-            modelBuilder.Entity("Portal.Core.Metering.UsageMinute", b =>
+            modelBuilder.Entity("Portal.Core.Usage.UsageMinute", b =>
                 {
                     b.Property<string>("ApplicationId")
                         .HasMaxLength(32)
@@ -779,7 +779,7 @@ namespace Portal.Migrations.Migrations
                     b.ToTable("UsageMinutes", (string)null);
                 });
 
-            modelBuilder.Entity("Portal.Core.Metering.UsageMonthlyActiveUsers", b =>
+            modelBuilder.Entity("Portal.Core.Usage.UsageMonthlyActiveUsers", b =>
                 {
                     b.Property<string>("ApplicationId")
                         .HasMaxLength(32)
@@ -799,7 +799,7 @@ namespace Portal.Migrations.Migrations
                     b.ToTable("UsageMonthlyActiveUsers", (string)null);
                 });
 
-            modelBuilder.Entity("Portal.Core.Metering.UsageRollupClaim", b =>
+            modelBuilder.Entity("Portal.Core.Usage.UsageRollupClaim", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(300)
@@ -815,7 +815,7 @@ namespace Portal.Migrations.Migrations
                     b.ToTable("UsageRollupClaims", (string)null);
                 });
 
-            modelBuilder.Entity("Portal.Core.Metering.UsageStorageSample", b =>
+            modelBuilder.Entity("Portal.Core.Usage.UsageStorageSample", b =>
                 {
                     b.Property<string>("ApplicationId")
                         .HasMaxLength(32)

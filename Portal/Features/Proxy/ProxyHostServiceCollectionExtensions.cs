@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Portal.Core.Metering;
+using Portal.Core.Usage;
 
 namespace Portal.Features.Proxy;
 

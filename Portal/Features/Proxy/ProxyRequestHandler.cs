@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using Portal.Core.Metering;
 using Portal.Core.Proxy;
+using Portal.Core.Usage;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Portal.Features.Proxy;

@@ -1,7 +1,7 @@
 using Hangfire;
-using Portal.Core.Metering;
+using Portal.Core.Usage;
 
-namespace Portal.Jobs.Metering;
+namespace Portal.Jobs.Usage;
 
 /// <summary>Every minute: closed Redis minute buckets into the usage tables (exactly once, see <see cref="UsageRollup"/>).</summary>
 public sealed class RollupUsageJob(UsageRollup rollup)

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Portal.Core.Metering;
+namespace Portal.Core.Usage;
 
 public sealed class MeteringOptions
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using StackExchange.Redis;
 
-namespace Portal.Core.Metering;
+namespace Portal.Core.Usage;
 
 /// <summary>
 /// One application's counts for one minute as the writer keeps them in a Redis hash (see <see cref="MeteringKeys"/>):

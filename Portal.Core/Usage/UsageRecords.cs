@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Portal.Core.Metering;
+namespace Portal.Core.Usage;
 
 /// <summary>One application's usage over one period (a minute, an hour or a day, starting at <see cref="Start"/>).</summary>
 public abstract class UsagePeriod

@@ -4,7 +4,7 @@ using Npgsql;
 using Portal.Core.Applications;
 using Portal.Core.Provisioning;
 
-namespace Portal.Core.Metering;
+namespace Portal.Core.Usage;
 
 /// <summary>
 /// Records the size of every live application's tenant database (<c>pg_database_size</c>, read on its region's

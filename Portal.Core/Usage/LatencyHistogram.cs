@@ -1,4 +1,4 @@
-namespace Portal.Core.Metering;
+namespace Portal.Core.Usage;
 
 /// <summary>
 /// Log-spaced latency buckets: bucket 0 holds everything under 100 µs, bucket i (1 ≤ i &lt; <see cref="BucketCount"/> − 1)

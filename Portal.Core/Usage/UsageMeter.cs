@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
-namespace Portal.Core.Metering;
+namespace Portal.Core.Usage;
 
 /// <summary>
 /// The request path's only contact with metering: <see cref="Record"/> puts an event into a bounded channel and

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Portal.Core.Metering;
+namespace Portal.Core.Usage;
 
 /// <summary>
 /// The meter's Redis keys. A minute bucket is a hash <c>{prefix}m:{appId}:{unixMinute}</c> (fields s1–s5 for the

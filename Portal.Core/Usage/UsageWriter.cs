@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Portal.Core.Metering;
+namespace Portal.Core.Usage;
 
 /// <summary>
 /// Drains <see cref="UsageMeter"/>'s channel into an aggregated batch and sends the batches to Redis (pipelined

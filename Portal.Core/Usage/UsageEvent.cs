@@ -1,4 +1,4 @@
-namespace Portal.Core.Metering;
+namespace Portal.Core.Usage;
 
 /// <summary>
 /// One proxied request, as the request path hands it to <see cref="UsageMeter"/>: a small value, copied into the

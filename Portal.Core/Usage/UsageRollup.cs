@@ -3,10 +3,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
-using Portal.Core.Usage;
 using StackExchange.Redis;
 
-namespace Portal.Core.Metering;
+namespace Portal.Core.Usage;
 
 /// <summary>
 /// Moves closed Redis minute buckets into the usage tables with an exactly-once effect:
