@@ -117,6 +117,15 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             case "/apis":
                 await WriteJsonAsync(context, 200, Discovery.Groups());
                 return;
+            case "/openapi/v3":
+                await WriteBytesAsync(context, OpenApi.Index);
+                return;
+        }
+
+        if (path.StartsWith("/openapi/v3/", StringComparison.Ordinal))
+        {
+            await WriteBytesAsync(context, OpenApi.Document(path["/openapi/v3/".Length..]) ?? throw NotFoundPath());
+            return;
         }
 
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -169,10 +178,14 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             throw failure;
         }
 
-        // Protobuf and CBOR bodies are not simulated: 415 makes clients that can (kubectl) fall back to JSON.
+        // Protobuf and CBOR bodies are not simulated. kubectl's typed commands (create namespace, create deployment,
+        // create configmap, run, expose) send protobuf and do not fall back, so the message says what works instead.
         if (context.Request.ContentType is { } contentType && (contentType.Contains("protobuf", StringComparison.Ordinal) || contentType.Contains("cbor", StringComparison.Ordinal)))
         {
-            throw new KubernetesApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml; got {contentType}");
+            throw new KubernetesApiException(415, "UnsupportedMediaType",
+                $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml; got {contentType}"
+                + " (the Kubernetes simulator does not decode protobuf, which kubectl create/run/expose send: write the object as YAML and apply it,"
+                + " e.g. kubectl create namespace x --dry-run=client -o yaml | kubectl apply -f -)");
         }
 
         await DispatchAsync(context, request, verb);
@@ -282,7 +295,9 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
                 return;
             case ("create", null):
                 {
-                    var created = api.Create(type, request.Namespace, Json.ParseObject(await ReadBodyAsync(context)), manager);
+                    var validation = FieldValidation.Parse(query["fieldValidation"]);
+                    var created = api.Create(type, request.Namespace, Json.ParseObject(await ReadBodyAsync(context)), manager, validation: validation);
+                    AddWarnings(context, validation);
                     await WriteObjectAsync(context, 201, created);
                     return;
                 }
@@ -290,7 +305,9 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             case ("update", null or "status" or "finalize"):
                 {
                     var body = Json.ParseObject(await ReadBodyAsync(context));
-                    var updated = api.Update(type, ns, request.Name!, body, manager, request.Subresource == "finalize" ? null : request.Subresource);
+                    var validation = FieldValidation.Parse(query["fieldValidation"]);
+                    var updated = api.Update(type, ns, request.Name!, body, manager, request.Subresource == "finalize" ? null : request.Subresource, validation);
+                    AddWarnings(context, validation);
                     await WriteObjectAsync(context, 200, updated);
                     return;
                 }
@@ -298,8 +315,10 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             case ("patch", null or "status"):
                 {
                     var existed = request.Name is not null && ExistsNow(type, ns, request.Name);
+                    var validation = FieldValidation.Parse(query["fieldValidation"]);
                     var patched = api.Patch(type, ns, request.Name!, context.Request.ContentType ?? "", await ReadBodyAsync(context), manager,
-                        query["force"] is { Count: > 0 } f && f[0] is "true" or "1", request.Subresource);
+                        query["force"] is { Count: > 0 } f && f[0] is "true" or "1", request.Subresource, validation);
+                    AddWarnings(context, validation);
                     await WriteObjectAsync(context, existed ? 200 : 201, patched);
                     return;
                 }
@@ -346,6 +365,15 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
 
             default:
                 throw KubernetesApiException.MethodNotAllowed();
+        }
+    }
+
+    // The standard warning header (RFC 7234 code 299), which kubectl prints as "Warning: …".
+    private static void AddWarnings(HttpContext context, FieldValidation validation)
+    {
+        foreach (var warning in validation.Warnings)
+        {
+            context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
         }
     }
 
@@ -523,6 +551,14 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = obj.Json.Length;
         await context.Response.Body.WriteAsync(obj.Json);
+    }
+
+    private static async Task WriteBytesAsync(HttpContext context, byte[] json)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = json.Length;
+        await context.Response.Body.WriteAsync(json);
     }
 
     public static async Task WriteJsonAsync(HttpContext context, int status, JsonNode json)
