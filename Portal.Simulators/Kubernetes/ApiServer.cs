@@ -296,7 +296,8 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             case ("create", null):
                 {
                     var validation = FieldValidation.Parse(query["fieldValidation"]);
-                    var created = api.Create(type, request.Namespace, Json.ParseObject(await ReadBodyAsync(context)), manager, validation: validation);
+                    var body = Json.ParseObject(await ReadBodyAsync(context));
+                    var created = Write(context, () => api.Create(type, request.Namespace, body, manager, validation: validation));
                     AddWarnings(context, validation);
                     await WriteObjectAsync(context, 201, created);
                     return;
@@ -306,7 +307,7 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
                 {
                     var body = Json.ParseObject(await ReadBodyAsync(context));
                     var validation = FieldValidation.Parse(query["fieldValidation"]);
-                    var updated = api.Update(type, ns, request.Name!, body, manager, request.Subresource == "finalize" ? null : request.Subresource, validation);
+                    var updated = Write(context, () => api.Update(type, ns, request.Name!, body, manager, request.Subresource == "finalize" ? null : request.Subresource, validation));
                     AddWarnings(context, validation);
                     await WriteObjectAsync(context, 200, updated);
                     return;
@@ -316,8 +317,9 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
                 {
                     var existed = request.Name is not null && ExistsNow(type, ns, request.Name);
                     var validation = FieldValidation.Parse(query["fieldValidation"]);
-                    var patched = api.Patch(type, ns, request.Name!, context.Request.ContentType ?? "", await ReadBodyAsync(context), manager,
-                        query["force"] is { Count: > 0 } f && f[0] is "true" or "1", request.Subresource, validation);
+                    var body = await ReadBodyAsync(context);
+                    var force = query["force"] is { Count: > 0 } f && f[0] is "true" or "1";
+                    var patched = Write(context, () => api.Patch(type, ns, request.Name!, context.Request.ContentType ?? "", body, manager, force, request.Subresource, validation));
                     AddWarnings(context, validation);
                     await WriteObjectAsync(context, existed ? 200 : 201, patched);
                     return;
@@ -326,7 +328,7 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             case ("delete", null):
                 {
                     var deleteOptions = await ReadDeleteOptionsAsync(context);
-                    var (deleted, removed) = api.Delete(type, ns, request.Name!, deleteOptions);
+                    var (deleted, removed) = Write(context, () => api.Delete(type, ns, request.Name!, deleteOptions), deleteOptions.DryRun);
                     // Like the API server's registries: pods and services answer with the deleted object, the rest with a Status.
                     if (!removed || type == ResourceTypes.Pods || type == ResourceTypes.Services)
                     {
@@ -358,13 +360,41 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             case ("deletecollection", null):
                 {
                     var deleteOptions = await ReadDeleteOptionsAsync(context);
-                    var deleted = api.DeleteCollection(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"], type), deleteOptions);
+                    var deleted = Write(context, () => api.DeleteCollection(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"], type), deleteOptions), deleteOptions.DryRun);
                     await WriteListAsync(context, type, new ListResult(deleted, api.Store.ResourceVersion, null, null));
                     return;
                 }
 
             default:
                 throw KubernetesApiException.MethodNotAllowed();
+        }
+    }
+
+    // dryRun=All (kubectl diff, --dry-run=server) runs the write with the store set to keep nothing.
+    private T Write<T>(HttpContext context, Func<T> write, IReadOnlyList<string>? bodyDryRun = null)
+    {
+        var dryRun = context.Request.Query["dryRun"].Select(v => v ?? "").Concat(bodyDryRun ?? []).ToList();
+        if (dryRun.Count == 0)
+        {
+            return write();
+        }
+
+        if (dryRun.FirstOrDefault(v => v != "All") is { } unsupported)
+        {
+            throw KubernetesApiException.BadRequest($"dryRun: Unsupported value: \"{unsupported}\": supported values: \"All\"");
+        }
+
+        lock (api.Store.Gate)
+        {
+            api.Store.DryRun = true;
+            try
+            {
+                return write();
+            }
+            finally
+            {
+                api.Store.DryRun = false;
+            }
         }
     }
 
@@ -408,7 +438,10 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             propagation = orphan ? "Orphan" : "Background";
         }
 
-        return new DeleteOptions(propagation, json.String("preconditions", "uid"), json.String("preconditions", "resourceVersion"));
+        return new DeleteOptions(propagation, json.String("preconditions", "uid"), json.String("preconditions", "resourceVersion"))
+        {
+            DryRun = json.Array("dryRun")?.Select(v => v?.ToString() ?? "").ToList() ?? [],
+        };
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext context)

@@ -99,6 +99,26 @@ public sealed class KubernetesOpenApiTests(KubernetesSimulatorFixture fixture) :
         Assert.Equal(HttpStatusCode.BadRequest, invalid);
     }
 
+    [Fact]
+    public async Task DryRunAll_AnswersTheWrite_AndKeepsNothing()
+    {
+        var ns = await fixture.NewNamespaceAsync("dry");
+        var url = $"/api/v1/namespaces/{ns}/configmaps";
+        var (created, body) = await SendAsync(HttpMethod.Post, url + "?dryRun=All", """{"metadata":{"name":"c"},"data":{"a":"1"}}""");
+        Assert.Equal(HttpStatusCode.Created, created);
+        Assert.Equal("1", JsonNode.Parse(body)!["data"]!["a"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, url + "/c")).Status);
+
+        Assert.Equal(HttpStatusCode.Created, (await SendAsync(HttpMethod.Post, url, """{"metadata":{"name":"c"},"data":{"a":"1"}}""")).Status);
+        var (patched, patchedBody) = await SendAsync(HttpMethod.Patch, url + "/c?dryRun=All", """{"data":{"a":"2"}}""", "application/merge-patch+json");
+        Assert.Equal(HttpStatusCode.OK, patched);
+        Assert.Equal("2", JsonNode.Parse(patchedBody)!["data"]!["a"]!.GetValue<string>());
+        // kubectl delete --dry-run=server puts dryRun in the DeleteOptions body.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Delete, url + "/c", """{"kind":"DeleteOptions","apiVersion":"v1","dryRun":["All"]}""")).Status);
+        var (_, stored) = await SendAsync(HttpMethod.Get, url + "/c");
+        Assert.Equal("1", JsonNode.Parse(stored)!["data"]!["a"]!.GetValue<string>());
+    }
+
     private async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpMethod method, string path, string? body = null, string contentType = "application/json")
     {
         using var response = await SendRawAsync(method, path, body, contentType);
