@@ -77,11 +77,10 @@ internal sealed class FieldValidation
 
     private static void Collect(JsonObject obj, Type model, string path, List<(string Path, JsonObject Parent, string Key)> unknown)
     {
-        var properties = ModelShape.Properties(model);
         foreach (var (key, value) in obj)
         {
             var childPath = path.Length == 0 ? key : $"{path}.{key}";
-            var property = properties.FirstOrDefault(p => p.JsonName == key);
+            var property = ModelShape.Property(model, key);
             if (property is null)
             {
                 unknown.Add((childPath, obj, key));

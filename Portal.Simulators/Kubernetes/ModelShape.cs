@@ -12,6 +12,7 @@ namespace Portal.Simulators.Kubernetes;
 internal static class ModelShape
 {
     private static readonly ConcurrentDictionary<Type, IReadOnlyList<ModelProperty>> PropertiesCache = new();
+    private static readonly ConcurrentDictionary<Type, Dictionary<string, ModelProperty>> ByNameCache = new();
 
     private static readonly Lazy<Dictionary<(string Group, string Version, string Kind), Type>> Entities = new(() =>
         typeof(V1Deployment).Assembly.GetTypes()
@@ -41,6 +42,10 @@ internal static class ModelShape
             .Where(p => p.Json is not null && p.Property.GetCustomAttribute<JsonIgnoreAttribute>() is null)
             .Select(p => new ModelProperty(p.Json!, p.Property, Classify(p.Property.PropertyType)))
             .ToList());
+
+    /// <summary>The property of a model type with that JSON name; null for a field the model does not have.</summary>
+    public static ModelProperty? Property(Type model, string jsonName) =>
+        ByNameCache.GetOrAdd(model, static t => Properties(t).ToDictionary(p => p.JsonName, StringComparer.Ordinal)).GetValueOrDefault(jsonName);
 
     /// <summary>What a CLR type of the models stands for in JSON.</summary>
     public static ModelKind Classify(Type type)
