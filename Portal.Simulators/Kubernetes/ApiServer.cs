@@ -117,6 +117,15 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             case "/apis":
                 await WriteJsonAsync(context, 200, Discovery.Groups());
                 return;
+            case "/openapi/v3":
+                await WriteBytesAsync(context, OpenApi.Index);
+                return;
+        }
+
+        if (path.StartsWith("/openapi/v3/", StringComparison.Ordinal))
+        {
+            await WriteBytesAsync(context, OpenApi.Document(path["/openapi/v3/".Length..]) ?? throw NotFoundPath());
+            return;
         }
 
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -169,10 +178,14 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             throw failure;
         }
 
-        // Protobuf and CBOR bodies are not simulated: 415 makes clients that can (kubectl) fall back to JSON.
+        // Protobuf and CBOR bodies are not simulated. kubectl's typed commands (create namespace, create deployment,
+        // create configmap, run, expose) send protobuf and do not fall back, so the message says what works instead.
         if (context.Request.ContentType is { } contentType && (contentType.Contains("protobuf", StringComparison.Ordinal) || contentType.Contains("cbor", StringComparison.Ordinal)))
         {
-            throw new KubernetesApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml; got {contentType}");
+            throw new KubernetesApiException(415, "UnsupportedMediaType",
+                $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml; got {contentType}"
+                + " (the Kubernetes simulator does not decode protobuf, which kubectl create/run/expose send: write the object as YAML and apply it,"
+                + " e.g. kubectl create namespace x --dry-run=client -o yaml | kubectl apply -f -)");
         }
 
         await DispatchAsync(context, request, verb);
@@ -282,7 +295,10 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
                 return;
             case ("create", null):
                 {
-                    var created = api.Create(type, request.Namespace, Json.ParseObject(await ReadBodyAsync(context)), manager);
+                    var validation = FieldValidation.Parse(query["fieldValidation"]);
+                    var body = Json.ParseObject(await ReadBodyAsync(context));
+                    var created = Write(context, () => api.Create(type, request.Namespace, body, manager, validation: validation));
+                    AddWarnings(context, validation);
                     await WriteObjectAsync(context, 201, created);
                     return;
                 }
@@ -290,7 +306,9 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             case ("update", null or "status" or "finalize"):
                 {
                     var body = Json.ParseObject(await ReadBodyAsync(context));
-                    var updated = api.Update(type, ns, request.Name!, body, manager, request.Subresource == "finalize" ? null : request.Subresource);
+                    var validation = FieldValidation.Parse(query["fieldValidation"]);
+                    var updated = Write(context, () => api.Update(type, ns, request.Name!, body, manager, request.Subresource == "finalize" ? null : request.Subresource, validation));
+                    AddWarnings(context, validation);
                     await WriteObjectAsync(context, 200, updated);
                     return;
                 }
@@ -298,8 +316,11 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             case ("patch", null or "status"):
                 {
                     var existed = request.Name is not null && ExistsNow(type, ns, request.Name);
-                    var patched = api.Patch(type, ns, request.Name!, context.Request.ContentType ?? "", await ReadBodyAsync(context), manager,
-                        query["force"] is { Count: > 0 } f && f[0] is "true" or "1", request.Subresource);
+                    var validation = FieldValidation.Parse(query["fieldValidation"]);
+                    var body = await ReadBodyAsync(context);
+                    var force = query["force"] is { Count: > 0 } f && f[0] is "true" or "1";
+                    var patched = Write(context, () => api.Patch(type, ns, request.Name!, context.Request.ContentType ?? "", body, manager, force, request.Subresource, validation));
+                    AddWarnings(context, validation);
                     await WriteObjectAsync(context, existed ? 200 : 201, patched);
                     return;
                 }
@@ -307,7 +328,7 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             case ("delete", null):
                 {
                     var deleteOptions = await ReadDeleteOptionsAsync(context);
-                    var (deleted, removed) = api.Delete(type, ns, request.Name!, deleteOptions);
+                    var (deleted, removed) = Write(context, () => api.Delete(type, ns, request.Name!, deleteOptions), deleteOptions.DryRun);
                     // Like the API server's registries: pods and services answer with the deleted object, the rest with a Status.
                     if (!removed || type == ResourceTypes.Pods || type == ResourceTypes.Services)
                     {
@@ -339,13 +360,50 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             case ("deletecollection", null):
                 {
                     var deleteOptions = await ReadDeleteOptionsAsync(context);
-                    var deleted = api.DeleteCollection(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"], type), deleteOptions);
+                    var deleted = Write(context, () => api.DeleteCollection(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"], type), deleteOptions), deleteOptions.DryRun);
                     await WriteListAsync(context, type, new ListResult(deleted, api.Store.ResourceVersion, null, null));
                     return;
                 }
 
             default:
                 throw KubernetesApiException.MethodNotAllowed();
+        }
+    }
+
+    // dryRun=All (kubectl diff, --dry-run=server) runs the write with the store set to keep nothing.
+    private T Write<T>(HttpContext context, Func<T> write, IReadOnlyList<string>? bodyDryRun = null)
+    {
+        var dryRun = context.Request.Query["dryRun"].Select(v => v ?? "").Concat(bodyDryRun ?? []).ToList();
+        if (dryRun.Count == 0)
+        {
+            return write();
+        }
+
+        if (dryRun.FirstOrDefault(v => v != "All") is { } unsupported)
+        {
+            throw KubernetesApiException.BadRequest($"dryRun: Unsupported value: \"{unsupported}\": supported values: \"All\"");
+        }
+
+        lock (api.Store.Gate)
+        {
+            api.Store.DryRun = true;
+            try
+            {
+                return write();
+            }
+            finally
+            {
+                api.Store.DryRun = false;
+            }
+        }
+    }
+
+    // The standard warning header (RFC 7234 code 299), which kubectl prints as "Warning: …".
+    private static void AddWarnings(HttpContext context, FieldValidation validation)
+    {
+        foreach (var warning in validation.Warnings)
+        {
+            context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
         }
     }
 
@@ -380,7 +438,10 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
             propagation = orphan ? "Orphan" : "Background";
         }
 
-        return new DeleteOptions(propagation, json.String("preconditions", "uid"), json.String("preconditions", "resourceVersion"));
+        return new DeleteOptions(propagation, json.String("preconditions", "uid"), json.String("preconditions", "resourceVersion"))
+        {
+            DryRun = json.Array("dryRun")?.Select(v => v?.ToString() ?? "").ToList() ?? [],
+        };
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext context)
@@ -523,6 +584,14 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = obj.Json.Length;
         await context.Response.Body.WriteAsync(obj.Json);
+    }
+
+    private static async Task WriteBytesAsync(HttpContext context, byte[] json)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = json.Length;
+        await context.Response.Body.WriteAsync(json);
     }
 
     public static async Task WriteJsonAsync(HttpContext context, int status, JsonNode json)

@@ -112,11 +112,12 @@ internal sealed class ClusterApi(ObjectStore store, TimeProvider time)
         }
     }
 
-    public StoredObject Create(ResourceType type, string? ns, JsonObject body, string manager, JsonArray? appliedManagedFields = null)
+    public StoredObject Create(ResourceType type, string? ns, JsonObject body, string manager, JsonArray? appliedManagedFields = null, FieldValidation? validation = null)
     {
         lock (Store.Gate)
         {
             CheckKind(type, body);
+            validation?.Check(type, body, null, decoding: true);
             var metadata = body.Metadata();
             ns = ResolveNamespace(type, ns, body);
             if (string.IsNullOrEmpty(metadata.String("name")) && metadata.String("generateName") is { Length: > 0 } prefix)
@@ -258,7 +259,7 @@ internal sealed class ClusterApi(ObjectStore store, TimeProvider time)
         return guaranteed ? "Guaranteed" : "Burstable";
     }
 
-    public StoredObject Update(ResourceType type, string ns, string name, JsonObject body, string manager, string? subresource)
+    public StoredObject Update(ResourceType type, string ns, string name, JsonObject body, string manager, string? subresource, FieldValidation? validation = null)
     {
         lock (Store.Gate)
         {
@@ -276,11 +277,12 @@ internal sealed class ClusterApi(ObjectStore store, TimeProvider time)
                 throw KubernetesApiException.Conflict(type, name);
             }
 
+            validation?.Check(type, body, existing.Object, decoding: true);
             return Commit(type, existing, body, manager, subresource, appliedManagedFields: false);
         }
     }
 
-    public StoredObject Patch(ResourceType type, string ns, string name, string contentType, byte[] body, string manager, bool force, string? subresource)
+    public StoredObject Patch(ResourceType type, string ns, string name, string contentType, byte[] body, string manager, bool force, string? subresource, FieldValidation? validation = null)
     {
         lock (Store.Gate)
         {
@@ -288,7 +290,7 @@ internal sealed class ClusterApi(ObjectStore store, TimeProvider time)
             var existing = Store.Get(type, ns, name);
             if (mediaType == "application/apply-patch+yaml")
             {
-                return Apply(type, ns, name, existing, ApplyBody(body), manager, force, subresource);
+                return Apply(type, ns, name, existing, ApplyBody(body), manager, force, subresource, validation);
             }
 
             if (existing is null)
@@ -314,11 +316,12 @@ internal sealed class ClusterApi(ObjectStore store, TimeProvider time)
                 throw KubernetesApiException.BadRequest($"the name of the object ({patched.Name()}) does not match the name on the URL ({name})");
             }
 
+            validation?.Check(type, patched, existing.Object, decoding: false);
             return Commit(type, existing, patched, manager, subresource, appliedManagedFields: false);
         }
     }
 
-    private StoredObject Apply(ResourceType type, string ns, string name, StoredObject? existing, JsonObject applied, string manager, bool force, string? subresource)
+    private StoredObject Apply(ResourceType type, string ns, string name, StoredObject? existing, JsonObject applied, string manager, bool force, string? subresource, FieldValidation? validation)
     {
         if (string.IsNullOrEmpty(manager))
         {
@@ -332,6 +335,7 @@ internal sealed class ClusterApi(ObjectStore store, TimeProvider time)
         }
 
         ResolveNamespace(type, ns, applied);
+        validation?.Check(type, applied, existing?.Object, decoding: false);
         if (existing is null)
         {
             // The applier owns what it applied (an Apply entry), not an Update entry as for a plain create.

@@ -4,4 +4,7 @@ namespace Portal.Simulators.Kubernetes;
 internal sealed record DeleteOptions(string? PropagationPolicy, string? PreconditionUid, string? PreconditionResourceVersion)
 {
     public static DeleteOptions Default { get; } = new(null, null, null);
+
+    /// <summary>The <c>dryRun</c> of the body: kubectl sends it there, not in the query, for a delete.</summary>
+    public IReadOnlyList<string> DryRun { get; init; } = [];
 }

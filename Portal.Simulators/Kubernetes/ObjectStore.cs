@@ -28,7 +28,13 @@ internal sealed class ObjectStore(int historySize)
     /// <summary>Raised under the lock for every change, for the controllers and the state file.</summary>
     public event Action<WatchEvent>? Changed;
 
-    public long NextResourceVersion() => ++_resourceVersion;
+    /// <summary>
+    /// Set for the time of one dryRun=All request, under <see cref="Gate"/>: the request runs as any other (defaults,
+    /// validation, admission) but its writes and removals are answered and not kept, and nobody is told of them.
+    /// </summary>
+    public bool DryRun { get; set; }
+
+    public long NextResourceVersion() => DryRun ? _resourceVersion + 1 : ++_resourceVersion;
 
     public StoredObject? Get(ResourceType type, string ns, string name) =>
         _tables[type].TryGetValue(ns, out var names) && names.TryGetValue(name, out var obj) ? obj : null;
@@ -56,6 +62,11 @@ internal sealed class ObjectStore(int historySize)
     public StoredObject Put(ResourceType type, JsonObject obj)
     {
         var stored = new StoredObject(type, obj);
+        if (DryRun)
+        {
+            return stored;
+        }
+
         var table = _tables[type];
         if (!table.TryGetValue(stored.Namespace, out var names))
         {
@@ -72,6 +83,11 @@ internal sealed class ObjectStore(int historySize)
     /// <summary>Removes the object; watchers get its last state with a new resourceVersion, as the API server sends it.</summary>
     public StoredObject? Remove(ResourceType type, string ns, string name)
     {
+        if (DryRun)
+        {
+            return Get(type, ns, name);
+        }
+
         if (!_tables[type].TryGetValue(ns, out var names) || !names.Remove(name, out var previous))
         {
             return null;

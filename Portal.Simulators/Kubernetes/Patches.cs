@@ -54,7 +54,7 @@ internal static class Patches
     }
 
     /// <summary>Lists of strings the API server merges as sets (finalizers).</summary>
-    private static bool IsMergedPrimitiveList(string field) => field is "finalizers";
+    public static bool IsMergedPrimitiveList(string field) => field is "finalizers";
 
     public static JsonObject StrategicMergePatch(JsonObject target, JsonObject patch)
     {

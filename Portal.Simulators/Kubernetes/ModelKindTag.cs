@@ -1,0 +1,10 @@
+namespace Portal.Simulators.Kubernetes;
+
+internal enum ModelKindTag
+{
+    Scalar,
+    Object,
+    Array,
+    Map,
+    Any,
+}
