@@ -34,7 +34,7 @@ public class KeyVerificationBenchmark : IDisposable
         _redis = ConnectionMultiplexer.Connect(redis);
         _verifier = new ProxyKeyVerifier(
             _redis, new ApiKeyLookup(null!, TimeProvider.System),
-            new FailedAuthenticationLimiter(_redis, Options.Create(new FailedAuthenticationOptions()), NullLogger<FailedAuthenticationLimiter>.Instance),
+            new FailedAuthenticationLimiter(_redis, Options.Create(new FailedAuthenticationOptions()), TimeProvider.System, NullLogger<FailedAuthenticationLimiter>.Instance),
             Options.Create(new ProxyKeyOptions { LocalCacheTtl = TimeSpan.FromHours(1) }),
             TimeProvider.System, NullLogger<ProxyKeyVerifier>.Instance);
         _key = ApiKeyFormat.New(ApiKeyType.Secret, ApplicationEnvironment.Production);

@@ -35,7 +35,7 @@ internal static class MeteringBenchmark
             ChannelCapacity = events,
         });
         var meter = new UsageMeter(options);
-        var writer = new UsageWriter(meter, redis, options, NullLogger<UsageWriter>.Instance);
+        var writer = new UsageWriter(meter, redis, options, TimeProvider.System, NullLogger<UsageWriter>.Instance);
         using var service = new UsageWriterService(writer);
         var applicationIds = Enumerable.Range(0, apps).Select(i => $"app_bench{i:D5}").ToArray();
         var keyIds = Enumerable.Range(0, apps * 2).Select(i => $"key_bench{i:D5}").ToArray();

@@ -51,7 +51,7 @@ internal static class KeyFloodBenchmark
             var prefix = $"bench-flood-{Guid.NewGuid():N}:";
             var failures = new FailedAuthenticationLimiter(redis,
                 Options.Create(new FailedAuthenticationOptions { PerMinutePerAddress = perMinute, RedisKeyPrefix = prefix + "authfail:" }),
-                NullLogger<FailedAuthenticationLimiter>.Instance);
+                TimeProvider.System, NullLogger<FailedAuthenticationLimiter>.Instance);
             using var verifier = new ProxyKeyVerifier(redis, new ApiKeyLookup(factory, TimeProvider.System), failures,
                 Options.Create(new ProxyKeyOptions { RedisKeyPrefix = prefix + "proxy:" }), TimeProvider.System, NullLogger<ProxyKeyVerifier>.Instance);
             await verifier.Listening;

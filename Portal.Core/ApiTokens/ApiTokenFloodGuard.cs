@@ -18,7 +18,8 @@ public sealed class ApiTokenFloodGuard(FailedAuthenticationLimiter failures, Tim
     private const int Capacity = 10_000;
     private static readonly object Known = new();
 
-    private readonly BoundedCache<KeyHash, object> _known = new(Capacity);
+    private readonly BoundedCache<KeyHash, object> _known = new(Capacity, clock);
+    private readonly long _knownFor = clock.ToTimestampSpan(KnownFor);
 
     /// <summary>Null when the lookup may run; else how long the address must wait.</summary>
     public async ValueTask<LookupAdmission?> AdmitAsync(string token, IPAddress? client)
@@ -41,9 +42,8 @@ public sealed class ApiTokenFloodGuard(FailedAuthenticationLimiter failures, Tim
             failures.Release(FailedAuthenticationLimiter.ControlApiRealm, client);
         }
 
-        _known.Set(hash, Known, Now + (long)KnownFor.TotalMilliseconds);
+        _known.Set(hash, Known, TimestampSpans.After(Now, _knownFor));
     }
 
-    // BoundedCache counts in Environment.TickCount64 milliseconds; the clock keeps tests able to move time.
-    private long Now => clock.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now => clock.GetTimestamp();
 }

@@ -13,7 +13,7 @@ namespace Portal.Core.Provisioning;
 /// so that a re-run finds it done. A Job that failed is run again by the next attempt (a retry comes after a fix);
 /// a failure reports the Job's reason and the last lines of its pod's log.
 /// </summary>
-public sealed partial class InstanceMigrations(TransientRetry retry, IOptions<ProvisioningOptions> options, ILogger<InstanceMigrations> logger)
+public sealed partial class InstanceMigrations(TransientRetry retry, IOptions<ProvisioningOptions> options, TimeProvider clock, ILogger<InstanceMigrations> logger)
 {
     private const int LogLines = 10;
     private const int LogExcerptChars = 600;
@@ -82,7 +82,7 @@ public sealed partial class InstanceMigrations(TransientRetry retry, IOptions<Pr
                     $"The database migration did not finish within {settings.MigrationTimeout} ({job.Status?.Active ?? 0} pods running, {job.Status?.Failed ?? 0} failed).");
             }
 
-            await Task.Delay(settings.RolloutPollInterval, ct);
+            await Task.Delay(settings.RolloutPollInterval, clock, ct);
         }
     }
 
@@ -112,7 +112,7 @@ public sealed partial class InstanceMigrations(TransientRetry retry, IOptions<Pr
                 throw new ProvisioningException($"The failed migration Job {name} was not deleted within {options.Value.RolloutTimeout}.");
             }
 
-            await Task.Delay(options.Value.RolloutPollInterval, ct);
+            await Task.Delay(options.Value.RolloutPollInterval, clock, ct);
         }
     }
 

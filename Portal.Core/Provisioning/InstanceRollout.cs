@@ -9,7 +9,7 @@ namespace Portal.Core.Provisioning;
 /// Waits for an instance's Deployment to roll out: used by provisioning's rollout step and by a configuration roll
 /// or restart.
 /// </summary>
-public sealed class InstanceRollout(TransientRetry retry, IOptions<ProvisioningOptions> options)
+public sealed class InstanceRollout(TransientRetry retry, IOptions<ProvisioningOptions> options, TimeProvider clock)
 {
     /// <summary>Until every replica of the current generation is ready; a pod that cannot start fails the attempt at once.</summary>
     public async Task WaitAsync(IKubernetes k8s, InstanceSpec instance, CancellationToken ct, string then = "retry provisioning")
@@ -54,7 +54,7 @@ public sealed class InstanceRollout(TransientRetry retry, IOptions<ProvisioningO
                     $"The rollout did not finish within {settings.RolloutTimeout}: {deployment.Status?.ReadyReplicas ?? 0} of {deployment.Spec.Replicas} replicas ready.");
             }
 
-            await Task.Delay(settings.RolloutPollInterval, ct);
+            await Task.Delay(settings.RolloutPollInterval, clock, ct);
         }
     }
 

@@ -185,7 +185,7 @@ public sealed partial class ProvisionApplication(
 
                 await db.SaveChangesAsync(cancellationToken);
                 Changed(state.Application.Id);
-                await Task.Delay(TransientRetry.BackOff(step.Attempts - 1, settings.RetryDelay, settings.MaxRetryDelay), cancellationToken);
+                await Task.Delay(BackOff.Delay(step.Attempts - 1, settings.RetryDelay, settings.MaxRetryDelay), clock, cancellationToken);
             }
         }
     }

@@ -148,7 +148,7 @@ public sealed partial class TeardownApplication(
                 throw new ProvisioningException($"Namespace {ns} is still terminating after {settings.RolloutTimeout}; the next teardown run waits again.");
             }
 
-            await Task.Delay(settings.RolloutPollInterval, cancellationToken);
+            await Task.Delay(settings.RolloutPollInterval, clock, cancellationToken);
         }
     }
 

@@ -9,9 +9,9 @@ namespace Portal.Core.Provisioning;
 
 /// <summary>
 /// Retries one call on transient errors (HTTP 429 honouring Retry-After, 5xx, timeouts, refused connections) with
-/// exponential back-off and full jitter; other errors go to the caller at once.
+/// <see cref="BackOff"/> (exponential, equal jitter) on the injected clock; other errors go to the caller at once.
 /// </summary>
-public sealed class TransientRetry(IOptions<ProvisioningOptions> options)
+public sealed class TransientRetry(IOptions<ProvisioningOptions> options, TimeProvider clock)
 {
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
@@ -24,7 +24,7 @@ public sealed class TransientRetry(IOptions<ProvisioningOptions> options)
             }
             catch (Exception e) when (retry < settings.TransientRetries && IsTransient(e, cancellationToken))
             {
-                await Task.Delay(Delay(e, retry, settings), cancellationToken);
+                await Task.Delay(Delay(e, retry, settings), clock, cancellationToken);
             }
         }
     }
@@ -47,16 +47,9 @@ public sealed class TransientRetry(IOptions<ProvisioningOptions> options)
         _ => false,
     };
 
-    public static TimeSpan BackOff(int retry, TimeSpan first, TimeSpan max)
-    {
-        var ceiling = Math.Min(max.TotalMilliseconds, first.TotalMilliseconds * Math.Pow(2, retry));
-        // Half fixed, half random: spreads retries of many runs without ever retrying at once.
-        return TimeSpan.FromMilliseconds((ceiling / 2) + (Random.Shared.NextDouble() * ceiling / 2));
-    }
-
     private static TimeSpan Delay(Exception e, int retry, ProvisioningOptions settings)
     {
-        var backOff = BackOff(retry, settings.RetryDelay, settings.MaxRetryDelay);
+        var backOff = BackOff.Delay(retry, settings.RetryDelay, settings.MaxRetryDelay);
         if (e is HttpOperationException { Response.StatusCode: HttpStatusCode.TooManyRequests } http && RetryAfter(http) is { } retryAfter)
         {
             return retryAfter > backOff ? retryAfter : backOff;

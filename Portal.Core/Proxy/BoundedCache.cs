@@ -5,8 +5,9 @@ namespace Portal.Core.Proxy;
 /// <summary>
 /// A concurrent map with a cap and a lifetime per entry (a null value is a remembered miss). Reads allocate nothing;
 /// past the cap, expired entries go first, then arbitrary ones (the dictionary's order), down to 90 % of the cap.
+/// Times are timestamps of <paramref name="clock"/> (<see cref="TimeProvider.GetTimestamp"/>), so tests move them.
 /// </summary>
-internal sealed class BoundedCache<TKey, TValue>(int capacity, IEqualityComparer<TKey>? comparer = null)
+internal sealed class BoundedCache<TKey, TValue>(int capacity, TimeProvider clock, IEqualityComparer<TKey>? comparer = null)
     where TKey : notnull
     where TValue : class
 {
@@ -83,9 +84,10 @@ internal sealed class BoundedCache<TKey, TValue>(int capacity, IEqualityComparer
         {
             // Expired entries first; then room is made regardless of age.
             var target = capacity - Math.Max(1, capacity / 10);
+            var now = clock.GetTimestamp();
             foreach (var (key, entry) in _entries)
             {
-                if (entry.ExpiresAt <= Environment.TickCount64)
+                if (entry.ExpiresAt <= now)
                 {
                     Remove(key);
                 }

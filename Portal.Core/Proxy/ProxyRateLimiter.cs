@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -85,13 +84,14 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
     private const long QuotaLifetimeSeconds = 40L * 24 * 3600;
 
     private readonly ProxyKeyOptions _options = options.Value;
-    private readonly LocalLimiterTable<LocalBucket> _local = new(options.Value.LocalCacheCapacity);
+    private readonly LocalLimiterTable<LocalBucket> _local = new(options.Value.LocalCacheCapacity, clock);
+    private readonly RedisOutageGate _redisGate = new(options.Value.RedisRetryInterval, clock);
+    private readonly Func<string, LocalBucket> _newBucket = _ => new LocalBucket(clock.TimestampFrequency);
     private readonly Lock _gate = new();
     private List<PendingRequest> _pending = [];
     private List<PendingRequest> _spare = [];
     private bool _sending;
     private long _scriptCalls;
-    private long _redisRetryAt;
     private bool? _cluster;
     private MonthText _month = new(0, 0, "");
 
@@ -99,7 +99,7 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
     public long ScriptCalls => Interlocked.Read(ref _scriptCalls);
 
     /// <summary>Whether the last decisions came from this replica's own limiter (Redis unavailable).</summary>
-    public bool Degraded => Environment.TickCount64 < Interlocked.Read(ref _redisRetryAt);
+    public bool Degraded => _redisGate.Degraded;
 
     /// <summary>
     /// Takes one request from <paramref name="keyId"/>'s bucket and, when <paramref name="workspaceId"/> is given and
@@ -193,7 +193,7 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
             _cluster = null;
-            Interlocked.Exchange(ref _redisRetryAt, Environment.TickCount64 + (long)_options.RedisRetryInterval.TotalMilliseconds);
+            _redisGate.Trip();
             LogRedisFailed(logger, e.Message);
             CompleteLocally(batch);
         }
@@ -320,8 +320,8 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
 
     private RateLimitDecision AcquireLocal(string keyId, int requests, long period, long emission)
     {
-        var bucket = _local.GetOrAdd(keyId, static _ => new LocalBucket());
-        var now = LocalBucket.Now;
+        var bucket = _local.GetOrAdd(keyId, _newBucket);
+        var now = LocalBucket.Microseconds(clock.GetTimestamp(), clock.TimestampFrequency);
         lock (bucket)
         {
             var tat = Math.Max(bucket.Tat, now);
@@ -337,19 +337,20 @@ public sealed partial class ProxyRateLimiter(IConnectionMultiplexer redis, IOpti
         }
     }
 
-    /// <summary>A key's GCRA state on this replica: the theoretical arrival time, in µs of the stopwatch.</summary>
-    private sealed class LocalBucket : ILocalLimiterState
+    /// <summary>A key's GCRA state on this replica: the theoretical arrival time, in µs of the limiter's clock.</summary>
+    private sealed class LocalBucket(long timestampFrequency) : ILocalLimiterState
     {
-        public static long Now => (long)Stopwatch.GetElapsedTime(0).TotalMicroseconds;
-
         public long Tat { get; set; }
+
+        /// <summary>A timestamp of the clock in µs, the unit of the GCRA arithmetic (the same as the script's).</summary>
+        public static long Microseconds(long timestamp, long frequency) => (long)((Int128)timestamp * 1_000_000 / frequency);
 
         /// <summary>A bucket whose arrival time has passed is full again: a new one decides the same.</summary>
         public bool IsStale(long now)
         {
             lock (this)
             {
-                return Tat <= Now;
+                return Tat <= Microseconds(now, timestampFrequency);
             }
         }
     }

@@ -42,12 +42,13 @@ public readonly record struct LookupAdmission(bool Allowed, TimeSpan RetryAfter)
 /// One mechanism for the proxy's keys and the control API's tokens, each with its own realm.
 /// </summary>
 public sealed partial class FailedAuthenticationLimiter(
-    IConnectionMultiplexer redis, IOptions<FailedAuthenticationOptions> options, ILogger<FailedAuthenticationLimiter> logger)
+    IConnectionMultiplexer redis, IOptions<FailedAuthenticationOptions> options, TimeProvider clock, ILogger<FailedAuthenticationLimiter> logger)
 {
     public const string ProxyRealm = "proxy";
     public const string ControlApiRealm = "control-api";
 
-    private static readonly long WindowMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    private static readonly long WindowMs = (long)Window.TotalMilliseconds;
 
     // KEYS[1] the address's counter; ARGV[1] the limit, ARGV[2] the window in ms. Returns {allowed, ms left}.
     private const string AdmitScript = """
@@ -65,7 +66,7 @@ public sealed partial class FailedAuthenticationLimiter(
         """;
 
     private readonly FailedAuthenticationOptions _options = options.Value;
-    private readonly LocalLimiterTable<LocalFixedWindow> _local = new(options.Value.LocalCapacity);
+    private readonly LocalLimiterTable<LocalFixedWindow> _local = new(options.Value.LocalCapacity, clock);
 
     /// <summary>Addresses this replica counts on its own (Redis away), for tests.</summary>
     internal int LocalAddresses => _local.Count;
@@ -89,7 +90,7 @@ public sealed partial class FailedAuthenticationLimiter(
             }
         }
 
-        var (allowed, _, reset) = _local.GetOrAdd(partition, static _ => new LocalFixedWindow(WindowMs)).TryAcquire(_options.PerMinutePerAddress);
+        var (allowed, _, reset) = _local.GetOrAdd(partition, NewWindow).TryAcquire(_options.PerMinutePerAddress);
         return new LookupAdmission(allowed, reset);
     }
 
@@ -99,7 +100,7 @@ public sealed partial class FailedAuthenticationLimiter(
         var partition = Partition(realm, client);
         if (!redis.IsConnected)
         {
-            _local.GetOrAdd(partition, static _ => new LocalFixedWindow(WindowMs)).Release();
+            _local.GetOrAdd(partition, NewWindow).Release();
             return;
         }
 
@@ -112,6 +113,8 @@ public sealed partial class FailedAuthenticationLimiter(
             LogFallback(logger, e.GetType().Name);
         }
     }
+
+    private LocalFixedWindow NewWindow(string partition) => new(Window, clock);
 
     /// <summary>One key per realm and address, hash-tagged by itself (one key per script call: any slot will do).</summary>
     private RedisKey RedisKeyOf(string partition) => _options.RedisKeyPrefix + "{" + partition + "}";

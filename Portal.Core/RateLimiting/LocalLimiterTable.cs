@@ -2,24 +2,15 @@ using System.Collections.Concurrent;
 
 namespace Portal.Core.RateLimiting;
 
-/// <summary>What <see cref="LocalLimiterTable{TState}"/> asks of a partition's state.</summary>
-public interface ILocalLimiterState
-{
-    /// <summary>
-    /// Whether the state no longer changes any decision at <paramref name="now"/> (<see cref="Environment.TickCount64"/>):
-    /// its windows ended, its bucket is full again. Dropping a stale state is invisible to callers.
-    /// </summary>
-    bool IsStale(long now);
-}
-
 /// <summary>
 /// The per-replica state of a rate limiter while Redis is away (every limiter's fallback): one state per partition
 /// (key, user, client address), bounded by <paramref name="capacity"/> however many distinct partitions a flood
 /// brings. Past the cap, stale states go first; only if the table is still full (more live partitions than the cap)
 /// are arbitrary live ones dropped, down to 90 % of the cap, and those partitions start a new window: the limit is then
-/// looser for them, but memory never grows. Reads take no lock and allocate nothing.
+/// looser for them, but memory never grows. Reads take no lock and allocate nothing. Staleness is judged on
+/// <paramref name="clock"/>, the clock of the states it holds.
 /// </summary>
-public sealed class LocalLimiterTable<TState>(int capacity)
+public sealed class LocalLimiterTable<TState>(int capacity, TimeProvider clock)
     where TState : class, ILocalLimiterState
 {
     private readonly ConcurrentDictionary<string, TState> _states = new(StringComparer.Ordinal);
@@ -73,7 +64,7 @@ public sealed class LocalLimiterTable<TState>(int capacity)
 
         try
         {
-            var now = Environment.TickCount64;
+            var now = clock.GetTimestamp();
             foreach (var (partition, state) in _states)
             {
                 if (state.IsStale(now) && !string.Equals(partition, added, StringComparison.Ordinal))
@@ -104,59 +95,6 @@ public sealed class LocalLimiterTable<TState>(int capacity)
         finally
         {
             _trimming.Exit();
-        }
-    }
-}
-
-/// <summary>
-/// A fixed window counted on this replica: the fallback of the Redis fixed-window limiters (the same window length,
-/// so a partition gets the same limit per replica as it gets across replicas through Redis).
-/// </summary>
-public sealed class LocalFixedWindow(long windowMs) : ILocalLimiterState
-{
-    private readonly Lock _lock = new();
-    private long _start = Environment.TickCount64;
-    private long _count;
-
-    public bool IsStale(long now)
-    {
-        lock (_lock)
-        {
-            return now - _start >= windowMs;
-        }
-    }
-
-    /// <summary>Counts one hit unless <paramref name="limit"/> is reached; returns whether it was allowed and the time until the window ends.</summary>
-    public (bool Allowed, long Count, TimeSpan Reset) TryAcquire(long limit)
-    {
-        lock (_lock)
-        {
-            var now = Environment.TickCount64;
-            if (now - _start >= windowMs)
-            {
-                _start = now;
-                _count = 0;
-            }
-
-            var allowed = _count < limit;
-            if (allowed)
-            {
-                _count++;
-            }
-
-            return (allowed, _count, TimeSpan.FromMilliseconds(windowMs - (now - _start)));
-        }
-    }
-
-    /// <summary>Gives back a hit of the current window (a lookup that found what it looked for).</summary>
-    public void Release()
-    {
-        lock (_lock)
-        {
-            if (Environment.TickCount64 - _start < windowMs && _count > 0)
-            {
-                _count--;
-            }
         }
     }
 }

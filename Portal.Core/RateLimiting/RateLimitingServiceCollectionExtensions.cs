@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Portal.Core.RateLimiting;
 
@@ -19,6 +20,13 @@ public static class RateLimitingServiceCollectionExtensions
                 "FailedAuthentication: PerMinutePerAddress and LocalCapacity must be positive, RedisKeyPrefix set.")
             .ValidateOnStart();
         services.AddSingleton<FailedAuthenticationLimiter>();
+        return services;
+    }
+
+    /// <summary>The Redis-backed fixed-window limiter with its local fallback, one per process (<see cref="FixedWindowLimiter"/>).</summary>
+    public static IServiceCollection AddFixedWindowLimiter(this IServiceCollection services)
+    {
+        services.TryAddSingleton<FixedWindowLimiter>();
         return services;
     }
 }

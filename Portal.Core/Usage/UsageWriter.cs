@@ -11,7 +11,7 @@ namespace Portal.Core.Usage;
 /// when it returns; past <see cref="MeteringOptions.MaxBufferedEvents"/>, draining stops and the channel drops.
 /// Not thread-safe: one loop (<see cref="UsageWriterService"/>) or one test drives it.
 /// </summary>
-public sealed partial class UsageWriter(UsageMeter meter, IConnectionMultiplexer redis, IOptions<MeteringOptions> options, ILogger<UsageWriter> logger)
+public sealed partial class UsageWriter(UsageMeter meter, IConnectionMultiplexer redis, IOptions<MeteringOptions> options, TimeProvider clock, ILogger<UsageWriter> logger)
 {
     private readonly MeteringKeys _keys = new(options.Value.RedisKeyPrefix);
     private readonly Queue<UsageBatch> _unsent = new();
@@ -85,8 +85,9 @@ public sealed partial class UsageWriter(UsageMeter meter, IConnectionMultiplexer
         var interval = options.Value.FlushInterval;
         while (!stoppingToken.IsCancellationRequested)
         {
-            using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            tick.CancelAfter(interval);
+            // The flush interval runs on the app's clock, so that tests move it instead of waiting.
+            using var due = new CancellationTokenSource(interval, clock);
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, due.Token);
             try
             {
                 while (!tick.IsCancellationRequested)

@@ -170,7 +170,15 @@ internal sealed class ApiServer(ClusterApi api, SimulatorFaults faults, Kubernet
         var (latency, failure) = faults.Next(verb, resource, request.Namespace);
         if (latency > TimeSpan.Zero)
         {
-            await Task.Delay(latency, options.TimeProvider, context.RequestAborted);
+            faults.Holding(1);
+            try
+            {
+                await Task.Delay(latency, options.TimeProvider, context.RequestAborted);
+            }
+            finally
+            {
+                faults.Holding(-1);
+            }
         }
 
         if (failure is not null)

@@ -15,6 +15,10 @@ public sealed class SimulatorFaults
     private readonly List<LatencyRule> _latencies = [];
     private readonly HashSet<string> _imagePullFailures = [];
     private readonly HashSet<(string Namespace, string Deployment)> _crashLoops = [];
+    private int _heldRequests;
+
+    /// <summary>Requests waiting out their latency now: a test knows a call it slowed down is held, without sleeping.</summary>
+    public int HeldRequests => Volatile.Read(ref _heldRequests);
 
     /// <summary>Raised when a switch that changes how pods run (image pulls, crash loops) changes.</summary>
     internal event Action? WorkloadFaultsChanged;
@@ -117,6 +121,9 @@ public sealed class SimulatorFaults
             return deployment is not null && _crashLoops.Contains((@namespace, deployment));
         }
     }
+
+    /// <summary>Counts a request in (+1) or out (-1) of its latency.</summary>
+    internal void Holding(int change) => Interlocked.Add(ref _heldRequests, change);
 
     /// <summary>The latency to add and the failure to answer with (if any) for one request; consumes one failure.</summary>
     internal (TimeSpan Latency, KubernetesApiException? Failure) Next(string verb, string resource, string? @namespace)

@@ -73,7 +73,7 @@ public class PortalApp : WebApplicationFactory<Program>
 
     public TestSmtpServer Smtp { get; }
 
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider Clock { get; } = new TestClock(DateTimeOffset.UtcNow);
 
     /// <summary>A new application on a new database of the run's PostgreSQL.</summary>
     public static async Task<PortalApp> CreateAsync(TestServers servers, IDictionary<string, string?>? settings = null, RedisServer? redis = null) =>

@@ -47,6 +47,7 @@ public sealed class ProvisioningKillTests(TestServers servers, KubernetesSimulat
         try
         {
             await WaitForStepAsync(application, killedStep, first, hold);
+            await WaitUntilHeldAsync(application, killedStep);
             await kill.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
         }
@@ -184,8 +185,6 @@ public sealed class ProvisioningKillTests(TestServers servers, KubernetesSimulat
 
             if (current?.Status == ProvisioningStepStatus.Running)
             {
-                // Running, and held: give it a moment inside the held call.
-                await Task.Delay(200, Ct);
                 return;
             }
 
@@ -194,6 +193,37 @@ public sealed class ProvisioningKillTests(TestServers servers, KubernetesSimulat
         }
 
         Assert.Fail($"Step {step} was not seen running.");
+    }
+
+    /// <summary>
+    /// Waits until the running step is inside the call the test holds: a request the simulator slowed down, or a
+    /// statement waiting for the test's lock. (A step held by the tenant Redis being down retries until it is back.)
+    /// </summary>
+    private async Task WaitUntilHeldAsync(Application application, string step)
+    {
+        switch (step)
+        {
+            case ProvisioningSteps.RedisUser:
+                return;
+            case ProvisioningSteps.Credentials or ProvisioningSteps.Database or ProvisioningSteps.Activate:
+                await Eventually.WaitAsync(() => LockWaitersAsync(TenantNames.Role(application.Id)), waiters => waiters > 0, $"step {step} waiting for the held lock");
+                return;
+            default:
+                await Eventually.WaitAsync(() => Task.FromResult(kubernetes.Cluster.Faults.HeldRequests), held => held > 0, $"step {step} inside its slowed-down request");
+                return;
+        }
+    }
+
+    /// <summary>Statements waiting for a lock in this test's database, or naming <paramref name="role"/> (the tenant role's CREATE ROLE runs elsewhere).</summary>
+    private async Task<long> LockWaitersAsync(string role)
+    {
+        await using var admin = new NpgsqlConnection(Servers.Postgres.ConnectionString("postgres"));
+        await admin.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND (datname = @database OR position(@role in query) > 0)", admin);
+        command.Parameters.AddWithValue("database", new NpgsqlConnectionStringBuilder(App.DatabaseConnectionString).Database!);
+        command.Parameters.AddWithValue("role", role);
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
     }
 
     private static async Task<IAsyncDisposable> PostgresHoldAsync(string connectionString, string sql)

@@ -36,7 +36,7 @@ public sealed class LocalFallbackBoundTests : IDisposable
     [Fact]
     public void TheTable_StaysWithinItsCapacity_DroppingStaleStatesFirst()
     {
-        var table = new LocalLimiterTable<Window>(1_000);
+        var table = new LocalLimiterTable<Window>(1_000, TimeProvider.System);
         var live = table.GetOrAdd("live", _ => new Window(long.MaxValue));
         for (var i = 0; i < 900; i++)
         {
@@ -51,13 +51,13 @@ public sealed class LocalFallbackBoundTests : IDisposable
 
         // Only stale states made room: the live ones, and their counts, are still there.
         Assert.Same(live, table.GetOrAdd("live", _ => new Window(long.MaxValue)));
-        Assert.All(Enumerable.Range(0, 900), i => Assert.False(table.GetOrAdd("live-" + i, _ => new Window(0)).IsStale(Environment.TickCount64)));
+        Assert.All(Enumerable.Range(0, 900), i => Assert.False(table.GetOrAdd("live-" + i, _ => new Window(0)).IsStale(TimeProvider.System.GetTimestamp())));
     }
 
     [Fact]
     public void APartitionAddedAtTheCap_KeepsItsState_EvenIfItLooksStale()
     {
-        var table = new LocalLimiterTable<Window>(100);
+        var table = new LocalLimiterTable<Window>(100, TimeProvider.System);
         for (var i = 0; i < 100; i++)
         {
             table.GetOrAdd("live-" + i, _ => new Window(long.MaxValue));
@@ -70,7 +70,7 @@ public sealed class LocalFallbackBoundTests : IDisposable
     [Fact]
     public void TheTable_StaysWithinItsCapacity_WhenEveryStateIsLive()
     {
-        var table = new LocalLimiterTable<Window>(1_000);
+        var table = new LocalLimiterTable<Window>(1_000, TimeProvider.System);
         for (var i = 0; i < Distinct; i++)
         {
             table.GetOrAdd("live-" + i, _ => new Window(long.MaxValue));
@@ -104,14 +104,15 @@ public sealed class LocalFallbackBoundTests : IDisposable
     [Fact]
     public async Task TheControlApiRateLimiter_StaysWithinItsCapacity()
     {
-        var limiter = new ControlApiRateLimiter(_redis, new PortalOptions(), NullLogger<ControlApiRateLimiter>.Instance);
+        var windows = new FixedWindowLimiter(_redis, TimeProvider.System, NullLogger<FixedWindowLimiter>.Instance);
+        var limiter = new ControlApiRateLimiter(windows, new PortalOptions());
         var limit = new PlanRateLimit { PerMinute = 2, PerDay = 100 };
         for (var i = 0; i < Distinct; i++)
         {
             Assert.True((await limiter.AcquireAsync("user:" + i, limit)).Allowed);
         }
 
-        Assert.InRange(limiter.LocalPartitions, 1, ControlApiRateLimiter.LocalCapacity);
+        Assert.InRange(windows.LocalPartitions, 1, FixedWindowLimiter.LocalCapacity);
         var allowed = new List<bool>();
         for (var i = 0; i < 3; i++)
         {
@@ -124,21 +125,21 @@ public sealed class LocalFallbackBoundTests : IDisposable
     [Fact]
     public async Task TheAccountFormsLimiter_SharesOneBoundedTable_ThatOutlivesItsLimiters()
     {
-        var fallback = new RedisFixedWindowFallback();
+        var windows = new FixedWindowLimiter(_redis, TimeProvider.System, NullLogger<FixedWindowLimiter>.Instance);
         for (var i = 0; i < Distinct; i++)
         {
-            using var limiter = new RedisFixedWindowRateLimiter(_redis, "ratelimit:forms:10.0." + i, 3, TimeSpan.FromMinutes(1), fallback, NullLogger.Instance);
+            using var limiter = new RedisFixedWindowRateLimiter(windows, "ratelimit:forms:10.0." + i, 3, TimeSpan.FromMinutes(1), TimeProvider.System);
             using var lease = await limiter.AcquireAsync(1, TestContext.Current.CancellationToken);
             Assert.True(lease.IsAcquired);
         }
 
-        Assert.InRange(fallback.Windows.Count, 1, RedisFixedWindowFallback.Capacity);
+        Assert.InRange(windows.LocalPartitions, 1, FixedWindowLimiter.LocalCapacity);
 
         // ASP.NET drops an idle partition's limiter; the new one for the same address goes on counting.
         var granted = new List<bool>();
         for (var i = 0; i < 4; i++)
         {
-            using var limiter = new RedisFixedWindowRateLimiter(_redis, "ratelimit:forms:192.0.2.1", 3, TimeSpan.FromMinutes(1), fallback, NullLogger.Instance);
+            using var limiter = new RedisFixedWindowRateLimiter(windows, "ratelimit:forms:192.0.2.1", 3, TimeSpan.FromMinutes(1), TimeProvider.System);
             using var lease = await limiter.AcquireAsync(1, TestContext.Current.CancellationToken);
             granted.Add(lease.IsAcquired);
         }
@@ -150,7 +151,7 @@ public sealed class LocalFallbackBoundTests : IDisposable
     public async Task TheFailedAuthenticationLimiter_StaysWithinItsCapacity()
     {
         var limiter = new FailedAuthenticationLimiter(_redis, Options.Create(new FailedAuthenticationOptions { PerMinutePerAddress = 2, LocalCapacity = 500 }),
-            NullLogger<FailedAuthenticationLimiter>.Instance);
+            TimeProvider.System, NullLogger<FailedAuthenticationLimiter>.Instance);
         for (var i = 0; i < Distinct; i++)
         {
             Assert.True((await limiter.AdmitAsync(FailedAuthenticationLimiter.ProxyRealm, new IPAddress(0x0A000000 + i))).Allowed);

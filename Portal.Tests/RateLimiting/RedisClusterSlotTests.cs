@@ -1,4 +1,5 @@
 using System.Text;
+using Portal.Core.RateLimiting;
 using Portal.Core.Workspaces;
 using Portal.Features.ControlApi;
 using Portal.Hosting;
@@ -75,7 +76,8 @@ public sealed class RedisClusterSlotTests(TestServers servers)
     public void TheControlApiRateLimiter_WindowsShareTheirPartitionsSlot()
     {
         using var redis = ConnectionMultiplexer.Connect(new ConfigurationOptions { EndPoints = { "127.0.0.1:1" }, AbortOnConnectFail = false, ConnectTimeout = 100 });
-        var limiter = new ControlApiRateLimiter(redis, new PortalOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger<ControlApiRateLimiter>.Instance);
+        var limiter = new ControlApiRateLimiter(
+            new FixedWindowLimiter(redis, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<FixedWindowLimiter>.Instance), new PortalOptions());
         foreach (var partition in new[] { "user:usr_1", "login:203.0.113.9", "login:2001:db8::1" })
         {
             var (minute, day) = limiter.Keys(partition);

@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Portal.Core.Accounts;
+using Portal.Core.RateLimiting;
 using Portal.Features.Operations;
 using Portal.Hosting;
-using StackExchange.Redis;
 
 namespace Portal.Features.Accounts;
 
@@ -46,7 +46,7 @@ public static class AccountsWebServiceCollectionExtensions
         services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityAuthenticationStateProvider>();
         services.AddScoped<IdentityRedirectManager>();
 
-        services.AddSingleton<RedisFixedWindowFallback>();
+        services.AddFixedWindowLimiter();
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -71,10 +71,9 @@ public static class AccountsWebServiceCollectionExtensions
     /// <summary>A per-minute limit for the client's IP address, shared by all replicas through Redis.</summary>
     private static RateLimitPartition<string> PerClientIp(HttpContext http, string policy, int permitsPerMinute) =>
         RateLimitPartition.Get(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", ip => new RedisFixedWindowRateLimiter(
-            http.RequestServices.GetRequiredService<IConnectionMultiplexer>(),
+            http.RequestServices.GetRequiredService<FixedWindowLimiter>(),
             $"{http.RequestServices.GetRequiredService<PortalOptions>().RedisKeyPrefix}ratelimit:{policy}:{ip}",
             permitsPerMinute,
             TimeSpan.FromMinutes(1),
-            http.RequestServices.GetRequiredService<RedisFixedWindowFallback>(),
-            http.RequestServices.GetRequiredService<ILogger<RedisFixedWindowRateLimiter>>()));
+            http.RequestServices.GetRequiredService<TimeProvider>()));
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Portal.Core.ApiTokens;
+using Portal.Core.RateLimiting;
 
 namespace Portal.Features.ControlApi;
 
@@ -23,6 +24,7 @@ public static class ControlApiServiceCollectionExtensions
 
         services.AddMemoryCache();
         services.AddSingleton<CallerPlans>();
+        services.AddFixedWindowLimiter();
         services.AddSingleton<ControlApiRateLimiter>();
 
         // Bad JSON must reach ControlApiMiddleware as an exception to be answered with the field at fault.
