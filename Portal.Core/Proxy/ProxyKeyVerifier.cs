@@ -4,7 +4,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.ApiKeys;
-using Portal.Core.Applications;
+using Portal.Core.Changes;
 using Portal.Core.RateLimiting;
 using StackExchange.Redis;
 
@@ -17,7 +17,7 @@ namespace Portal.Core.Proxy;
 /// their own, so that a flood of random keys never evicts good ones; and before such a key reaches PostgreSQL, the
 /// client's address takes a slot of its minute (<see cref="FailedAuthenticationLimiter"/>): past the limit, unknown
 /// keys are answered 429 without a query, while keys the caches know keep working from that address too. Changes
-/// reach every replica through Redis pub/sub (<see cref="ProxyKeyInvalidation"/>, <see cref="ApplicationChanges"/>),
+/// reach every replica through the <see cref="ChangeChannel"/> (<see cref="ProxyKeyInvalidation"/>),
 /// with the caches' lifetimes as the safety net; when Redis is away, lookups go to the database and the caches are
 /// dropped once it is back (messages may have been missed). Keys are never logged, only their display prefix.
 /// </summary>
@@ -34,7 +34,8 @@ public sealed partial class ProxyKeyVerifier : IDisposable
     private readonly BoundedCache<string, ProxyApplication> _applications;
     private readonly ConcurrentDictionary<KeyHash, Task<KeyLoad?>> _loadingKeys = new();
     private readonly ConcurrentDictionary<string, Task<ProxyApplication?>> _loadingApplications = new(StringComparer.Ordinal);
-    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeChannel _changes;
+    private readonly IDisposable[] _subscriptions;
     private readonly CancellationTokenSource _stopping = new();
     private readonly long _localTtl;
     private readonly long _negativeTtl;
@@ -44,7 +45,8 @@ public sealed partial class ProxyKeyVerifier : IDisposable
     private long _databaseLookups;
 
     public ProxyKeyVerifier(
-        IConnectionMultiplexer redis, ApiKeyLookup lookup, FailedAuthenticationLimiter failures, IOptions<ProxyKeyOptions> options, TimeProvider clock, ILogger<ProxyKeyVerifier> logger)
+        IConnectionMultiplexer redis, ApiKeyLookup lookup, FailedAuthenticationLimiter failures, ChangeChannel changes, IOptions<ProxyKeyOptions> options,
+        TimeProvider clock, ILogger<ProxyKeyVerifier> logger)
     {
         _redis = redis;
         _lookup = lookup;
@@ -58,11 +60,12 @@ public sealed partial class ProxyKeyVerifier : IDisposable
         _localTtl = (long)_options.LocalCacheTtl.TotalMilliseconds;
         _negativeTtl = (long)_options.NegativeCacheTtl.TotalMilliseconds;
         _redis.ConnectionRestored += OnConnectionRestored;
-        _ = SubscribeAsync();
+        _changes = changes;
+        _subscriptions = [changes.Subscribe(ChangeTopic.ProxyKey, OnKeyChanged), changes.Subscribe(ChangeTopic.Application, OnApplicationChanged)];
     }
 
     /// <summary>Completes once this replica listens for invalidations.</summary>
-    public Task Listening => _listening.Task;
+    public Task Listening => _changes.Listening;
 
     /// <summary>Lookups answered by Redis (the local cache missed).</summary>
     public long RedisHits => Interlocked.Read(ref _redisHits);
@@ -359,72 +362,30 @@ public sealed partial class ProxyKeyVerifier : IDisposable
         }
     }
 
-    private async Task SubscribeAsync()
-    {
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (!_stopping.IsCancellationRequested)
-        {
-            try
-            {
-                var subscriber = _redis.GetSubscriber();
-                await subscriber.SubscribeAsync(RedisChannel.Literal(_options.Channel), (_, message) => OnInvalidation(message));
-                await subscriber.SubscribeAsync(ApplicationChanges.Channel, (_, message) => OnApplicationChanged(message));
-                _listening.TrySetResult();
-                return;
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                LogRedisFailed(_logger, e.Message);
-                try
-                {
-                    await Task.Delay(delay, _stopping.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-            }
-        }
-    }
-
-    private void OnInvalidation(RedisValue message)
+    private void OnKeyChanged(string hex)
     {
         Interlocked.Increment(ref _generation);
-        var text = (string?)message;
-        if (text is null || text.Length < 3)
+        if (hex.Length != KeyHash.Size * 2)
         {
             return;
         }
 
-        if (text.StartsWith(ProxyKeyInvalidation.KeyMessage, StringComparison.Ordinal)
-            && text.Length == ProxyKeyInvalidation.KeyMessage.Length + (KeyHash.Size * 2))
+        try
         {
-            try
-            {
-                var hash = new KeyHash(Convert.FromHexString(text.AsSpan(ProxyKeyInvalidation.KeyMessage.Length)));
-                _keys.Remove(hash);
-                _unknownKeys.Remove(hash);
-            }
-            catch (FormatException)
-            {
-                // Not a message of ours.
-            }
+            var hash = new KeyHash(Convert.FromHexString(hex));
+            _keys.Remove(hash);
+            _unknownKeys.Remove(hash);
         }
-        else if (text.StartsWith(ProxyKeyInvalidation.ApplicationMessage, StringComparison.Ordinal))
+        catch (FormatException)
         {
-            _applications.Remove(text[ProxyKeyInvalidation.ApplicationMessage.Length..]);
+            // Not a message of ours.
         }
     }
 
-    private void OnApplicationChanged(RedisValue message)
+    private void OnApplicationChanged(string applicationId)
     {
         Interlocked.Increment(ref _generation);
-        if ((string?)message is { } applicationId)
-        {
-            _applications.Remove(applicationId);
-        }
+        _applications.Remove(applicationId);
     }
 
     /// <summary>Invalidations may have been published while this replica was away from Redis: forget everything.</summary>
@@ -440,6 +401,11 @@ public sealed partial class ProxyKeyVerifier : IDisposable
     public void Dispose()
     {
         _redis.ConnectionRestored -= OnConnectionRestored;
+        foreach (var subscription in _subscriptions)
+        {
+            subscription.Dispose();
+        }
+
         _stopping.Cancel();
         _stopping.Dispose();
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Changes;
 using Portal.Core.Workspaces;
 
 namespace Portal.Core.Usage;
@@ -27,7 +28,7 @@ public static class UsageServiceCollectionExtensions
             .ValidateOnStart();
         services.AddScoped<ApplicationMetricsQueries>();
         services.AddScoped<WorkspaceUsageQueries>();
-        services.AddSingleton<UsageChanges>();
+        services.AddChanges(configuration);
         return services;
     }
 }
