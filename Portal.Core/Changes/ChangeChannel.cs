@@ -44,6 +44,7 @@ public sealed partial class ChangeChannel : IHostedService, IDisposable
     private Listener[][] _listeners;
     private ChannelMessageQueue? _queue;
     private int _started;
+    private int _disposed;
 
     /// <param name="redisKeyPrefix"><c>Portal:RedisKeyPrefix</c>: processes hear each other only with the same prefix.</param>
     public ChangeChannel(IConnectionMultiplexer redis, string redisKeyPrefix, TimeProvider clock, ILogger<ChangeChannel> logger)
@@ -240,6 +241,12 @@ public sealed partial class ChangeChannel : IHostedService, IDisposable
 
     public void Dispose()
     {
+        // Registered both as itself and as a hosted service, it is disposed twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         if (_queue is { } queue)
         {
