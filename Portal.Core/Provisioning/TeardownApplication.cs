@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Portal.Core.Applications;
-using Portal.Core.Changes;
 using Portal.Core.Audit;
+using Portal.Core.Changes;
 using Portal.Core.Provisioning.Kubernetes;
 using Portal.Core.Webhooks;
 

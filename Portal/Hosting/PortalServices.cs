@@ -4,9 +4,9 @@ using Portal.Core;
 using Portal.Core.DataProtection;
 using Portal.Core.Notifications;
 using Portal.Features.Accounts;
+using Portal.Features.Changes;
 using Portal.Features.Operations;
 using Portal.Features.Proxy;
-using Portal.Features.Changes;
 using Portal.Features.Workspaces;
 using Portal.Jobs;
 
