@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
+using Portal.Core.Changes;
 using Portal.Core.Proxy;
 using Portal.Core.RateLimiting;
 using Portal.Core.Workspaces;
@@ -22,6 +23,7 @@ public class KeyVerificationBenchmark : IDisposable
 {
     private ConnectionMultiplexer _redis = null!;
     private ProxyKeyVerifier _verifier = null!;
+    private ChangeChannel _changes = null!;
     private string _key = null!;
     private string _applicationId = null!;
 
@@ -35,6 +37,7 @@ public class KeyVerificationBenchmark : IDisposable
         _verifier = new ProxyKeyVerifier(
             _redis, new ApiKeyLookup(null!, TimeProvider.System),
             new FailedAuthenticationLimiter(_redis, Options.Create(new FailedAuthenticationOptions()), TimeProvider.System, NullLogger<FailedAuthenticationLimiter>.Instance),
+            _changes = new ChangeChannel(_redis, "bench:", TimeProvider.System, NullLogger<ChangeChannel>.Instance),
             Options.Create(new ProxyKeyOptions { LocalCacheTtl = TimeSpan.FromHours(1) }),
             TimeProvider.System, NullLogger<ProxyKeyVerifier>.Instance);
         _key = ApiKeyFormat.New(ApiKeyType.Secret, ApplicationEnvironment.Production);
@@ -69,6 +72,7 @@ public class KeyVerificationBenchmark : IDisposable
     public void Dispose()
     {
         _verifier?.Dispose();
+        _changes?.Dispose();
         _redis?.Dispose();
         GC.SuppressFinalize(this);
     }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Portal.Core;
 using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
+using Portal.Core.Changes;
 using Portal.Core.Proxy;
 using Portal.Core.RateLimiting;
 using StackExchange.Redis;
@@ -52,7 +53,8 @@ internal static class KeyFloodBenchmark
             var failures = new FailedAuthenticationLimiter(redis,
                 Options.Create(new FailedAuthenticationOptions { PerMinutePerAddress = perMinute, RedisKeyPrefix = prefix + "authfail:" }),
                 TimeProvider.System, NullLogger<FailedAuthenticationLimiter>.Instance);
-            using var verifier = new ProxyKeyVerifier(redis, new ApiKeyLookup(factory, TimeProvider.System), failures,
+            using var changes = new ChangeChannel(redis, prefix, TimeProvider.System, NullLogger<ChangeChannel>.Instance);
+            using var verifier = new ProxyKeyVerifier(redis, new ApiKeyLookup(factory, TimeProvider.System), failures, changes,
                 Options.Create(new ProxyKeyOptions { RedisKeyPrefix = prefix + "proxy:" }), TimeProvider.System, NullLogger<ProxyKeyVerifier>.Instance);
             await verifier.Listening;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Changes;
 using Portal.Core.Provisioning;
 
 namespace Portal.Core.Applications;
@@ -17,7 +18,7 @@ public static class ApplicationsServiceCollectionExtensions
         services.AddScoped<RestartApplication>();
         services.AddScoped<DeleteApplication>();
         services.AddScoped<ProvisioningProgressQueries>();
-        services.AddSingleton<ApplicationChanges>();
+        services.AddChanges(configuration);
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Audit;
+using Portal.Core.Changes;
 using Portal.Core.Provisioning;
 using Portal.Core.Proxy;
 using Portal.Core.Workspaces;
@@ -13,7 +14,7 @@ namespace Portal.Core.Applications;
 /// </summary>
 public sealed class DeleteApplication(
     IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptions<ApplicationOptions> options, IProvisioningQueue provisioning,
-    ApplicationChanges changes, ProxyInvalidationOutbox proxies)
+    ChangeChannel changes, ProxyInvalidationOutbox proxies)
 {
     /// <param name="confirmName">What the user typed to confirm; null when the caller confirmed otherwise (an API DELETE).</param>
     public async Task<Outcome<Application>> ExecuteAsync(Actor actor, string applicationId, string? confirmName = null, CancellationToken cancellationToken = default)
@@ -103,7 +104,7 @@ public sealed class DeleteApplication(
             return Failure.Conflict("The application changed at the same time; reload and try again.");
         }
 
-        changes.Publish(application.Id);
+        changes.Publish(ChangeTopic.Application, application.Id);
         if (provision)
         {
             provisioning.Enqueue(application.Id);

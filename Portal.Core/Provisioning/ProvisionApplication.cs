@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Portal.Core.Applications;
+using Portal.Core.Changes;
 using Portal.Core.Provisioning.Kubernetes;
 using Portal.Core.Webhooks;
 using StackExchange.Redis;
@@ -33,7 +34,7 @@ public sealed partial class ProvisionApplication(
     InstanceSpecs specs,
     IOptions<ProvisioningOptions> options,
     TimeProvider clock,
-    ApplicationChanges changes,
+    ChangeChannel changes,
     ILogger<ProvisionApplication> logger)
 {
     public async Task<ProvisioningOutcome> ExecuteAsync(string applicationId, CancellationToken cancellationToken = default)
@@ -307,7 +308,7 @@ public sealed partial class ProvisionApplication(
                 .ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, status).SetProperty(x => x.InternalUrl, internalUrl), ct);
 
     /// <summary>Open application pages reload at once (best effort: a Redis outage never fails the run).</summary>
-    private void Changed(string applicationId) => changes.Publish(applicationId);
+    private void Changed(string applicationId) => changes.Publish(ChangeTopic.Application, applicationId);
 
     private sealed class RunState(Application application)
     {

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Portal.Core.Applications;
+using Portal.Core.Changes;
 using Portal.Core.Provisioning.Kubernetes;
 
 namespace Portal.Core.Provisioning;
@@ -19,7 +20,7 @@ public sealed partial class RollApplication(
     InstanceSpecs specs,
     InstanceRollout rollout,
     TransientRetry retry,
-    ApplicationChanges changes,
+    ChangeChannel changes,
     ILogger<RollApplication> logger)
 {
     public async Task<RollOutcome> ExecuteAsync(string applicationId, CancellationToken cancellationToken = default)
@@ -50,7 +51,7 @@ public sealed partial class RollApplication(
             var error = ProvisionApplication.Describe(e);
             await db.Set<Application>().Where(a => a.Id == applicationId && a.Status == ApplicationStatus.Restarting)
                 .ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, ApplicationStatus.Failed).SetProperty(x => x.LastError, error), cancellationToken);
-            changes.Publish(applicationId);
+            changes.Publish(ChangeTopic.Application, applicationId);
             LogRollFailed(logger, applicationId, error);
             return RollOutcome.Failed;
         }
@@ -58,7 +59,7 @@ public sealed partial class RollApplication(
         // Only if nothing else (a deletion) changed the status meanwhile.
         await db.Set<Application>().Where(a => a.Id == applicationId && a.Status == ApplicationStatus.Restarting)
             .ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, ApplicationStatus.Active).SetProperty(x => x.LastError, (string?)null), cancellationToken);
-        changes.Publish(applicationId);
+        changes.Publish(ChangeTopic.Application, applicationId);
         LogRolled(logger, applicationId);
         return RollOutcome.Succeeded;
     }

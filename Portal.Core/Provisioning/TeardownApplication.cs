@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Portal.Core.Applications;
 using Portal.Core.Audit;
+using Portal.Core.Changes;
 using Portal.Core.Provisioning.Kubernetes;
 using Portal.Core.Webhooks;
 
@@ -26,7 +27,7 @@ public sealed partial class TeardownApplication(
     TenantRedis redis,
     TransientRetry retry,
     AuditLog audit,
-    ApplicationChanges changes,
+    ChangeChannel changes,
     PlatformEvents events,
     TimeProvider clock,
     IOptions<ApplicationOptions> applicationOptions,
@@ -113,7 +114,7 @@ public sealed partial class TeardownApplication(
             new AuditChanges().Field("status", before, application.Status).Field<string?>("namespace", ns, null).Field<string?>("database", database, null));
         events.Add(db, application.Id, PlatformEventTypes.ApplicationDeleted, PlatformEventData.Application(application));
         await db.SaveChangesAsync(cancellationToken);
-        changes.Publish(applicationId);
+        changes.Publish(ChangeTopic.Application, applicationId);
         LogTornDown(logger, applicationId, keys);
         return TeardownOutcome.TornDown;
     }

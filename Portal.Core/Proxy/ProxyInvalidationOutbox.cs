@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Portal.Core.Changes;
 
 namespace Portal.Core.Proxy;
 
@@ -65,7 +66,7 @@ public sealed partial class ProxyInvalidationOutbox(
                 published.Add(row.Id);
             }
         }
-        catch (Exception e) when (ProxyKeyInvalidation.IsRedisFailure(e))
+        catch (Exception e) when (ChangeChannel.IsRedisFailure(e))
         {
             LogPublishFailed(logger, e.Message);
             Wake();
@@ -121,7 +122,7 @@ public sealed partial class ProxyInvalidationOutbox(
                     published.Add(row.Id);
                 }
             }
-            catch (Exception e) when (ProxyKeyInvalidation.IsRedisFailure(e))
+            catch (Exception e) when (ChangeChannel.IsRedisFailure(e))
             {
                 LogRetryFailed(logger, rows.Count - published.Count, e.Message);
             }

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Portal.Core.Applications;
+using Portal.Core.Changes;
 using StackExchange.Redis;
 
 namespace Portal.Core.Proxy;
@@ -7,23 +7,17 @@ namespace Portal.Core.Proxy;
 /// <summary>
 /// Tells every proxy replica that a key (revoked, rotated) or an application changed: the key's version in Redis is
 /// bumped (a load that read the database before the change then cannot write its stale record back) and its shared
-/// record deleted, then the change is published. Callers go through <see cref="ProxyInvalidationOutbox"/>, which
-/// saves the change's row with the change and retries until this succeeds; here a Redis failure throws.
+/// record deleted, then the change goes out on the <see cref="ChangeChannel"/>. Callers go through
+/// <see cref="ProxyInvalidationOutbox"/>, which saves the change's row with the change and retries until this
+/// succeeds; here a Redis failure throws.
 /// </summary>
-public sealed class ProxyKeyInvalidation(IConnectionMultiplexer redis, IOptions<ProxyKeyOptions> options)
+public sealed class ProxyKeyInvalidation(IConnectionMultiplexer redis, ChangeChannel changes, IOptions<ProxyKeyOptions> options)
 {
-    public const string KeyMessage = "k:";
-
-    public const string ApplicationMessage = "a:";
-
-    /// <summary>What a publish may fail with while Redis is away or slow.</summary>
-    public static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
-
     public Task PublishAsync(ProxyInvalidation invalidation) => invalidation.Kind switch
     {
         ProxyInvalidationKind.Key => KeyChangedAsync(invalidation.Target),
-        // The application channel: every proxy replica drops the application, open pages reload it.
-        _ => redis.GetSubscriber().PublishAsync(ApplicationChanges.Channel, invalidation.Target),
+        // Every proxy replica drops the application, open pages reload it.
+        _ => changes.PublishAsync(ChangeTopic.Application, invalidation.Target),
     };
 
     private async Task KeyChangedAsync(string hex)
@@ -36,6 +30,6 @@ public sealed class ProxyKeyInvalidation(IConnectionMultiplexer redis, IOptions<
         var deleted = batch.KeyDeleteAsync(options.Value.RedisKeyPrefix + "key:" + hex);
         batch.Execute();
         await Task.WhenAll(bumped, expiry, deleted);
-        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(options.Value.Channel), KeyMessage + hex);
+        await changes.PublishAsync(ChangeTopic.ProxyKey, hex);
     }
 }

@@ -7,7 +7,7 @@ public sealed class ProxyKeyOptions
 {
     public const string Section = "Proxy";
 
-    /// <summary>Prefix of the proxy's Redis keys and channel.</summary>
+    /// <summary>Prefix of the proxy's Redis keys (its change notifications go through the change channel).</summary>
     public string RedisKeyPrefix { get; set; } = "authsome:proxy:";
 
     /// <summary>How many keys (and, separately, applications) one replica keeps in memory at most.</summary>
@@ -43,8 +43,6 @@ public sealed class ProxyKeyOptions
         WorkspacePlan.Enterprise => Enterprise,
         _ => Free,
     };
-
-    public string Channel => RedisKeyPrefix + "invalidate";
 
     public sealed class RateLimit
     {

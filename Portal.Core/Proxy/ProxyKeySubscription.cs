@@ -1,110 +1,58 @@
-using Microsoft.Extensions.Logging;
-using Portal.Core.Applications;
+using Portal.Core.Changes;
 using Portal.Core.RateLimiting;
 using StackExchange.Redis;
 
 namespace Portal.Core.Proxy;
 
 /// <summary>
-/// How changes reach this replica's <see cref="ProxyKeyCache"/>: the proxy's invalidation channel
-/// (<see cref="ProxyKeyInvalidation"/>: a key, an application) and <see cref="ApplicationChanges"/>, through Redis
-/// pub/sub, subscribed again with <see cref="BackOff"/> until Redis answers. When the connection comes back,
-/// messages may have been missed: the cache is dropped and Redis is asked again at once. The only part of the
-/// verifier that knows the channels, so that moving to another change channel replaces this class alone.
+/// How changes reach this replica's <see cref="ProxyKeyCache"/>: key and application changes on the
+/// <see cref="ChangeChannel"/> (published by <see cref="ProxyKeyInvalidation"/> and the application use cases). When
+/// the Redis connection comes back, messages may have been missed: the cache is dropped and Redis is asked again at
+/// once. The only part of the verifier that knows where changes come from.
 /// </summary>
-internal sealed partial class ProxyKeySubscription : IDisposable
+internal sealed class ProxyKeySubscription : IDisposable
 {
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(5);
-
     private readonly IConnectionMultiplexer _redis;
-    private readonly ProxyKeyOptions _options;
+    private readonly ChangeChannel _changes;
     private readonly ProxyKeyCache _cache;
     private readonly RedisOutageGate _redisGate;
-    private readonly TimeProvider _clock;
-    private readonly ILogger _logger;
-    private readonly CancellationToken _stopping;
-    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IDisposable[] _subscriptions;
 
-    public ProxyKeySubscription(
-        IConnectionMultiplexer redis, ProxyKeyOptions options, ProxyKeyCache cache, RedisOutageGate redisGate, TimeProvider clock, ILogger logger,
-        CancellationToken stopping)
+    public ProxyKeySubscription(IConnectionMultiplexer redis, ChangeChannel changes, ProxyKeyCache cache, RedisOutageGate redisGate)
     {
         _redis = redis;
-        _options = options;
+        _changes = changes;
         _cache = cache;
         _redisGate = redisGate;
-        _clock = clock;
-        _logger = logger;
-        _stopping = stopping;
         _redis.ConnectionRestored += OnConnectionRestored;
-        _ = SubscribeAsync();
+        _subscriptions = [changes.Subscribe(ChangeTopic.ProxyKey, OnKeyChanged), changes.Subscribe(ChangeTopic.Application, OnApplicationChanged)];
     }
 
     /// <summary>Completes once this replica listens for invalidations.</summary>
-    public Task Listening => _listening.Task;
+    public Task Listening => _changes.Listening;
 
-    private async Task SubscribeAsync()
-    {
-        for (var attempt = 0; !_stopping.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                var subscriber = _redis.GetSubscriber();
-                await subscriber.SubscribeAsync(RedisChannel.Literal(_options.Channel), (_, message) => OnInvalidation(message));
-                await subscriber.SubscribeAsync(ApplicationChanges.Channel, (_, message) => OnApplicationChanged(message));
-                _listening.TrySetResult();
-                return;
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                LogSubscribeFailed(_logger, e.Message);
-                try
-                {
-                    await Task.Delay(BackOff.Delay(attempt, FirstRetry, MaxRetry), _clock, _stopping);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
-
-    private void OnInvalidation(RedisValue message)
+    private void OnKeyChanged(string hex)
     {
         _cache.Changed();
-        var text = (string?)message;
-        if (text is null || text.Length < 3)
+        if (hex.Length != KeyHash.Size * 2)
         {
             return;
         }
 
-        if (text.StartsWith(ProxyKeyInvalidation.KeyMessage, StringComparison.Ordinal)
-            && text.Length == ProxyKeyInvalidation.KeyMessage.Length + (KeyHash.Size * 2))
+        try
         {
-            try
-            {
-                _cache.ForgetKey(new KeyHash(Convert.FromHexString(text.AsSpan(ProxyKeyInvalidation.KeyMessage.Length))));
-            }
-            catch (FormatException)
-            {
-                // Not a message of ours.
-            }
+            _cache.ForgetKey(new KeyHash(Convert.FromHexString(hex)));
         }
-        else if (text.StartsWith(ProxyKeyInvalidation.ApplicationMessage, StringComparison.Ordinal))
+        catch (FormatException)
         {
-            _cache.ForgetApplication(text[ProxyKeyInvalidation.ApplicationMessage.Length..]);
+            // Not a message of ours.
         }
     }
 
-    private void OnApplicationChanged(RedisValue message)
+    private void OnApplicationChanged(string applicationId)
     {
         _cache.Changed();
-        if ((string?)message is { } applicationId)
-        {
-            _cache.ForgetApplication(applicationId);
-        }
+        _cache.ForgetApplication(applicationId);
     }
 
     /// <summary>Invalidations may have been published while this replica was away from Redis: forget everything.</summary>
@@ -114,8 +62,12 @@ internal sealed partial class ProxyKeySubscription : IDisposable
         _redisGate.Reset();
     }
 
-    public void Dispose() => _redis.ConnectionRestored -= OnConnectionRestored;
-
-    [LoggerMessage(LogLevel.Warning, "Redis is unavailable for key verification, the database answers meanwhile: {Reason}")]
-    private static partial void LogSubscribeFailed(ILogger logger, string reason);
+    public void Dispose()
+    {
+        _redis.ConnectionRestored -= OnConnectionRestored;
+        foreach (var subscription in _subscriptions)
+        {
+            subscription.Dispose();
+        }
+    }
 }

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Core.ApiKeys;
-using Portal.Core.Applications;
+using Portal.Core.Changes;
 using Portal.Core.RateLimiting;
 using StackExchange.Redis;
 
@@ -16,8 +16,8 @@ namespace Portal.Core.Proxy;
 /// so that a flood of random keys never evicts good ones; and before such a key reaches PostgreSQL, the client's
 /// address takes a slot of its minute (<see cref="FailedAuthenticationLimiter"/>): past the limit, unknown keys are
 /// answered 429 without a query, while keys the caches know keep working from that address too. Changes reach every
-/// replica through Redis pub/sub (<see cref="ProxyKeySubscription"/>: <see cref="ProxyKeyInvalidation"/>,
-/// <see cref="ApplicationChanges"/>), with the caches' lifetimes as the safety net; when Redis is away
+/// replica through the <see cref="Changes.ChangeChannel"/> (<see cref="ProxyKeySubscription"/>: <see cref="ProxyKeyInvalidation"/>,
+/// application changes), with the caches' lifetimes as the safety net; when Redis is away
 /// (<see cref="RedisOutageGate"/>), lookups go to the database and the caches are dropped once it is back (messages
 /// may have been missed). Keys are never logged, only their display prefix.
 /// </summary>
@@ -35,7 +35,8 @@ public sealed partial class ProxyKeyVerifier : IDisposable
     private readonly CancellationTokenSource _stopping = new();
 
     public ProxyKeyVerifier(
-        IConnectionMultiplexer redis, ApiKeyLookup lookup, FailedAuthenticationLimiter failures, IOptions<ProxyKeyOptions> options, TimeProvider clock, ILogger<ProxyKeyVerifier> logger)
+        IConnectionMultiplexer redis, ApiKeyLookup lookup, FailedAuthenticationLimiter failures, ChangeChannel changes, IOptions<ProxyKeyOptions> options,
+        TimeProvider clock, ILogger<ProxyKeyVerifier> logger)
     {
         var settings = options.Value;
         _clock = clock;
@@ -45,7 +46,7 @@ public sealed partial class ProxyKeyVerifier : IDisposable
         _loader = new ProxyKeyLoader(redis, lookup, failures, settings, _cache, redisGate, logger, _stopping.Token);
         _loadKeyWithoutClient = hash => _loader.LoadKeyAsync(hash, null);
         _loadApplication = _loader.LoadApplicationAsync;
-        _subscription = new ProxyKeySubscription(redis, settings, _cache, redisGate, clock, logger, _stopping.Token);
+        _subscription = new ProxyKeySubscription(redis, changes, _cache, redisGate);
     }
 
     /// <summary>Completes once this replica listens for invalidations.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Changes;
 using Portal.Core.RateLimiting;
 
 namespace Portal.Core.Proxy;
@@ -22,6 +23,7 @@ public static class ProxyServiceCollectionExtensions
                 "Proxy: a plan's MonthlyRequests must be 0 (unlimited) or more.")
             .ValidateOnStart();
         services.AddFailedAuthenticationLimiter(configuration);
+        services.AddChanges(configuration);
         services.AddSingleton<ProxyKeyInvalidation>();
         services.AddSingleton<ProxyInvalidationOutbox>();
         services.AddHostedService<ProxyInvalidationPublisher>();

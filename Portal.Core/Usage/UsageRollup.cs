@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using Portal.Core.Changes;
 using StackExchange.Redis;
 
 namespace Portal.Core.Usage;
@@ -22,7 +23,7 @@ namespace Portal.Core.Usage;
 /// <c>ApiKeys.LastUsedAt</c> (the greater time wins, so repeating is harmless), MAU estimates are copied, old rows go.
 /// </summary>
 public sealed partial class UsageRollup(
-    IConnectionMultiplexer redis, NpgsqlDataSource database, TimeProvider clock, IOptions<MeteringOptions> options, UsageChanges changes,
+    IConnectionMultiplexer redis, NpgsqlDataSource database, TimeProvider clock, IOptions<MeteringOptions> options, ChangeChannel changes,
     ILogger<UsageRollup> logger)
 {
     private readonly MeteringKeys _keys = new(options.Value.RedisKeyPrefix);
@@ -68,7 +69,7 @@ public sealed partial class UsageRollup(
         }
 
         // Open metrics and usage pages of these applications reload.
-        changes.Publish(changed);
+        changes.Publish(ChangeTopic.Usage, changed);
         var keys = await CopyLastUsedAsync(db, cancellationToken);
         var mau = await CopyMonthlyActiveUsersAsync(db, now, cancellationToken);
         await PurgeAsync(now, cancellationToken);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Changes;
 using Portal.Core.Workspaces;
 
 namespace Portal.Core.Usage;
@@ -46,7 +47,7 @@ public static class UsageServiceCollectionExtensions
         services.AddScoped<RecordTenantStorage>();
         services.AddScoped<ApplicationMetricsQueries>();
         services.AddScoped<WorkspaceUsageQueries>();
-        services.AddSingleton<UsageChanges>();
+        services.AddChanges(configuration);
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Applications;
 using Portal.Core.Audit;
+using Portal.Core.Changes;
 using Portal.Core.Provisioning;
 using Portal.Core.Proxy;
 
@@ -9,11 +10,12 @@ namespace Portal.Core.Workspaces;
 
 /// <summary>
 /// Soft deletion by an owner, restorable for <see cref="WorkspaceOptions.DeletedRetention"/>, and the restore. Deleting
-/// suspends the workspace's applications (their keys stop working); restoring brings them back.
+/// suspends the workspace's applications (their keys stop working) and its plan stops counting for its members;
+/// restoring brings both back.
 /// </summary>
 public sealed class DeleteWorkspace(
     IDbContextFactory<PortalDbContext> dbFactory, AuditLog audit, TimeProvider clock, IOptions<WorkspaceOptions> options, IProvisioningQueue provisioning,
-    ApplicationChanges changes, ProxyInvalidationOutbox proxies)
+    ChangeChannel changes, ProxyInvalidationOutbox proxies)
 {
     /// <param name="confirmSlug">What the owner typed to confirm; null when the caller confirmed otherwise (an API DELETE).</param>
     public async Task<Outcome<Workspace>> ExecuteAsync(Actor actor, string workspaceId, string? confirmSlug, CancellationToken cancellationToken = default)
@@ -55,6 +57,8 @@ public sealed class DeleteWorkspace(
             .Field<string?>("suspendedApplications", null, applications.Count == 0 ? null : string.Join(" ", applications.Select(a => a.Id))));
         await db.SaveChangesAsync(cancellationToken);
         await proxies.PublishAsync(invalidations);
+        // A deleted workspace's plan no longer counts for its members' control API limits.
+        changes.Publish(ChangeTopic.Plan, workspace.Id);
 
         return workspace;
     }
@@ -99,8 +103,10 @@ public sealed class DeleteWorkspace(
         await db.SaveChangesAsync(cancellationToken);
         foreach (var application in applications)
         {
-            changes.Publish(application.Id);
+            changes.Publish(ChangeTopic.Application, application.Id);
         }
+
+        changes.Publish(ChangeTopic.Plan, workspace.Id);
 
         foreach (var id in toProvision)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Changes;
 
 namespace Portal.Core.Workspaces;
 
@@ -14,6 +15,7 @@ public static class WorkspacesServiceCollectionExtensions
         services.AddScoped<DeleteWorkspace>();
         services.AddScoped<PurgeDeletedWorkspaces>();
         services.AddScoped<WorkspaceQueries>();
+        services.AddChanges(configuration);
         return services;
     }
 }

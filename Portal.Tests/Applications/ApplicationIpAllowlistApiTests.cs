@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Core;
 using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
 using Portal.Core.Audit;
@@ -100,8 +99,7 @@ public sealed class ApplicationIpAllowlistApiTests(TestServers servers) : Portal
         var seeded = await SeedAsync();
         using var client = await ClientOfAsync(seeded.Owner);
         var url = $"/control/v1/applications/{seeded.ApplicationId}";
-        await using var replica = await ProxyReplica.StartAsync(
-            Servers.Redis.ConnectionString, App.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), App.Clock);
+        await using var replica = await ProxyReplica.OfAsync(App);
         await replica.Verifier.Listening.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         var before = await replica.Verifier.VerifyAsync(seeded.SecretKey, seeded.ApplicationId, Ct);
         Assert.True(before.Succeeded, before.Refusal.ToString());

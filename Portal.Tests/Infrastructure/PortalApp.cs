@@ -80,8 +80,20 @@ public class PortalApp : WebApplicationFactory<Program>
         new(servers, await servers.Postgres.CreateDatabaseAsync(), settings, redis);
 
     /// <summary>Another replica of <paramref name="other"/>'s deployment: the same database (and the run's Redis unless <paramref name="redis"/>).</summary>
-    public static PortalApp SharingDatabaseWith(PortalApp other, IDictionary<string, string?>? settings = null, RedisServer? redis = null) =>
-        new(other.Servers, other.DatabaseConnectionString, settings, redis);
+    public static PortalApp SharingDatabaseWith(PortalApp other, IDictionary<string, string?>? settings = null, RedisServer? redis = null)
+    {
+        // Another replica of the same deployment: the same Redis keys and change channel too.
+        var all = new Dictionary<string, string?> { ["Portal:RedisKeyPrefix"] = other.RedisKeyPrefix };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        return new(other.Servers, other.DatabaseConnectionString, all, redis);
+    }
+
+    /// <summary><c>Portal:RedisKeyPrefix</c>: this test's own, so that the change channel of parallel tests is their own too.</summary>
+    public string RedisKeyPrefix => _settings["Portal:RedisKeyPrefix"]!;
 
     /// <summary>A browser-like client: cookies, redirects followed.</summary>
     public PortalClient CreatePortalClient() =>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Core;
 using Portal.Core.Accounts;
 using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
@@ -65,8 +64,7 @@ public sealed class ProxyInvalidationOutboxTests(TestServers servers) : PortalTe
     /// <summary>A proxy replica that verified the key once: it is in its memory and in Redis's shared record.</summary>
     private async Task<ProxyReplica> ReplicaKnowingAsync(Seeded seeded)
     {
-        var replica = await ProxyReplica.StartAsync(_redis.ConnectionString, App.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), App.Clock,
-            new Dictionary<string, string?> { ["Proxy:RedisRetryInterval"] = "00:00:00.200" });
+        var replica = await ProxyReplica.OfAsync(App, _redis.ConnectionString, new Dictionary<string, string?> { ["Proxy:RedisRetryInterval"] = "00:00:00.200" });
         await replica.Verifier.Listening.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.True((await replica.Verifier.VerifyAsync(seeded.Key.Value, seeded.Application.Id, Ct)).Succeeded);
         Assert.True(await replica.Redis.GetDatabase().KeyExistsAsync("authsome:proxy:key:" + KeyHash.Of(seeded.Key.Value).ToHex()));

@@ -1,14 +1,12 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Core;
 using Portal.Core.Accounts;
 using Portal.Core.ApiKeys;
 using Portal.Core.Applications;
 using Portal.Core.Proxy;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
-using Portal.Tests.Simulators.Kubernetes;
 
 namespace Portal.Tests.Proxy;
 
@@ -58,7 +56,7 @@ public sealed class ProxyKeyVerifierTests(TestServers servers) : PortalTest(serv
     }
 
     private Task<ProxyReplica> ReplicaAsync() =>
-        ProxyReplica.StartAsync(Servers.Redis.ConnectionString, App.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), App.Clock);
+        ProxyReplica.OfAsync(App);
 
     /// <summary>Verifies until the answer is <paramref name="expected"/>; returns how long that took.</summary>
     private static async Task<TimeSpan> UntilAsync(ProxyKeyVerifier verifier, string key, string applicationId, KeyRefusal expected)
@@ -253,9 +251,7 @@ public sealed class ProxyKeyVerifierTests(TestServers servers) : PortalTest(serv
         await redis.InitializeAsync();
         try
         {
-            await using var replica = await ProxyReplica.StartAsync(redis.ConnectionString,
-                App.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), App.Clock,
-                new Dictionary<string, string?> { ["Proxy:RedisRetryInterval"] = "00:00:00.200" });
+            await using var replica = await ProxyReplica.OfAsync(App, redis.ConnectionString, new Dictionary<string, string?> { ["Proxy:RedisRetryInterval"] = "00:00:00.200" });
             await redis.StopAsync();
 
             var verified = await replica.Verifier.VerifyAsync(seeded.SecretKey, seeded.Application.Id, Ct);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core;
 using Portal.Core.ApiKeys;
 using Portal.Core.Proxy;
+using Portal.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace Portal.Tests.Proxy;
@@ -24,6 +25,19 @@ public sealed class ProxyReplica : IAsyncDisposable
 
     public IConnectionMultiplexer Redis => _services.GetRequiredService<IConnectionMultiplexer>();
 
+    /// <summary>A proxy replica of <paramref name="app"/>'s deployment: its database, clock and change channel (on its Redis unless another is given).</summary>
+    public static Task<ProxyReplica> OfAsync(PortalApp app, string? redisConnectionString = null, IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?> { ["Portal:RedisKeyPrefix"] = app.RedisKeyPrefix };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        return StartAsync(redisConnectionString ?? app.Servers.Redis.ConnectionString,
+            app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>(), app.Clock, all);
+    }
+
     public static async Task<ProxyReplica> StartAsync(
         string redisConnectionString, IDbContextFactory<PortalDbContext>? database = null, TimeProvider? clock = null,
         IDictionary<string, string?>? settings = null)
@@ -42,7 +56,12 @@ public sealed class ProxyReplica : IAsyncDisposable
 
         services.AddSingleton<ApiKeyLookup>();
         // Replicas of parallel tests share the run's Redis: each test's limiter of unknown keys counts under its own keys.
-        var all = new Dictionary<string, string?> { ["FailedAuthentication:RedisKeyPrefix"] = $"test-{Guid.NewGuid():N}:authfail:" };
+        // Its change channel too, unless it is a replica of a portal's deployment (see OfAsync).
+        var all = new Dictionary<string, string?>
+        {
+            ["FailedAuthentication:RedisKeyPrefix"] = $"test-{Guid.NewGuid():N}:authfail:",
+            ["Portal:RedisKeyPrefix"] = $"test-{Guid.NewGuid():N}:",
+        };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;

@@ -3,12 +3,15 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MudBlazor.Services;
 using Portal.Core;
+using Portal.Core.Changes;
 using Portal.Core.Members;
 using Portal.Core.Usage;
 using Portal.Core.Workspaces;
+using Portal.Features.Changes;
 using Portal.Features.Usage;
 using Portal.Tests.Infrastructure;
 using StackExchange.Redis;
@@ -47,8 +50,9 @@ public sealed class UsageComponentsTests(TestServers servers) : BunitContext, IA
         Services.AddScoped<ApplicationMetricsQueries>();
         Services.AddScoped<WorkspaceUsageQueries>();
         Services.AddScoped<WorkspaceQueries>();
-        Services.AddSingleton<UsageChanges>();
-        Services.AddSingleton<UsageChangeSubscriber>();
+        // A change channel of this test's own.
+        Services.AddSingleton(sp => new ChangeChannel(_redis, $"test-{Guid.NewGuid():N}:", TimeProvider.System, NullLogger<ChangeChannel>.Instance));
+        Services.AddSingleton<PageChangeSubscriber>();
 
         await using var db = PostgresServer.CreateContext(_connectionString);
         db.Users.Add(new Portal.Core.Accounts.PortalUser { Id = UserId, UserName = "u@example.com", Email = "u@example.com", EmailConfirmed = true });
@@ -66,14 +70,13 @@ public sealed class UsageComponentsTests(TestServers servers) : BunitContext, IA
         await db.SaveChangesAsync(Ct);
         AddAuthorization().SetAuthorized("u@example.com").SetClaims(new Claim(ClaimTypes.NameIdentifier, UserId));
 
-        var subscriber = Services.GetRequiredService<UsageChangeSubscriber>();
-        await subscriber.StartAsync(Ct);
-        await subscriber.Listening.WaitAsync(Patience, Ct);
+        var changes = Services.GetRequiredService<ChangeChannel>();
+        changes.StartListening();
+        await changes.Listening.WaitAsync(Patience, Ct);
     }
 
     public new async ValueTask DisposeAsync()
     {
-        await Services.GetRequiredService<UsageChangeSubscriber>().StopAsync(CancellationToken.None);
         await base.DisposeAsync();
         if (_redis is not null)
         {
@@ -122,7 +125,7 @@ public sealed class UsageComponentsTests(TestServers servers) : BunitContext, IA
             await db.SaveChangesAsync(Ct);
         }
 
-        Services.GetRequiredService<UsageChanges>().Publish([QuietId]);
+        Services.GetRequiredService<ChangeChannel>().Publish(ChangeTopic.Usage, [QuietId]);
 
         panel.WaitForAssertion(() => Assert.Equal("7", panel.Find("[data-testid='metrics-requests']").TextContent.Trim()), Patience);
         Assert.NotEmpty(panel.FindAll("[data-testid='chart-requests'] svg path"));
@@ -142,7 +145,7 @@ public sealed class UsageComponentsTests(TestServers servers) : BunitContext, IA
             await db.SaveChangesAsync(Ct);
         }
 
-        Services.GetRequiredService<UsageChanges>().Publish([QuietId]);
+        Services.GetRequiredService<ChangeChannel>().Publish(ChangeTopic.Usage, [QuietId]);
 
         panel.WaitForAssertion(() => Assert.Equal("4", panel.Find("[data-testid='metrics-requests']").TextContent.Trim()), Patience);
     }

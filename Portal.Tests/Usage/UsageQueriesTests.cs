@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Applications;
+using Portal.Core.Changes;
 using Portal.Core.Usage;
 using Portal.Core.Workspaces;
 using Portal.Tests.Infrastructure;
@@ -115,20 +116,20 @@ public sealed class UsageQueriesTests(TestServers servers) : PortalTest(servers)
         var redis = App.Services.GetRequiredService<IConnectionMultiplexer>();
         var applicationId = $"app_{Guid.NewGuid():N}"[..16];
         var published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var channel = await redis.GetSubscriber().SubscribeAsync(UsageChanges.Channel);
-        channel.OnMessage(message =>
+        var changes = App.Services.GetRequiredService<ChangeChannel>();
+        using var subscription = changes.Subscribe(ChangeTopic.Usage, id =>
         {
-            if (message.Message == applicationId)
+            if (id == applicationId)
             {
                 published.TrySetResult();
             }
         });
+        await changes.Listening.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         await OpenBucketAsync(redis, Keys(App.Services), applicationId, App.Clock.GetUtcNow().AddMinutes(-2), ("s2", 1), ("h3", 1));
 
         await App.Services.GetRequiredService<UsageRollup>().RunAsync(Ct);
 
         await published.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
-        await channel.UnsubscribeAsync();
     }
 
     [Theory]

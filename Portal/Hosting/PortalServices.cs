@@ -4,10 +4,9 @@ using Portal.Core;
 using Portal.Core.DataProtection;
 using Portal.Core.Notifications;
 using Portal.Features.Accounts;
-using Portal.Features.Applications;
+using Portal.Features.Changes;
 using Portal.Features.Operations;
 using Portal.Features.Proxy;
-using Portal.Features.Usage;
 using Portal.Features.Workspaces;
 using Portal.Jobs;
 
@@ -71,8 +70,8 @@ public static class PortalServices
             services.AddRazorComponents().AddInteractiveServerComponents();
             services.AddCascadingAuthenticationState();
             services.AddMudServices();
-            services.AddApplicationsWeb();
-            services.AddUsageWeb();
+            // The live updates of application, metrics and usage pages: one change-channel listener per topic per web process.
+            services.AddSingleton<PageChangeSubscriber>();
         }
 
         return builder;
