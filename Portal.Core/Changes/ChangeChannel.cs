@@ -147,8 +147,7 @@ public sealed partial class ChangeChannel : IHostedService, IDisposable
     private async Task ListenAsync()
     {
         var subscriber = _redis.GetSubscriber();
-        var delay = FirstRetryDelay;
-        while (!_stoppingToken.IsCancellationRequested)
+        for (var attempt = 0; !_stoppingToken.IsCancellationRequested; attempt++)
         {
             try
             {
@@ -180,14 +179,12 @@ public sealed partial class ChangeChannel : IHostedService, IDisposable
                 LogSubscribeFailed(_logger, _channel.ToString(), e.Message);
                 try
                 {
-                    await Task.Delay(delay, _clock, _stoppingToken);
+                    await Task.Delay(BackOff.Delay(attempt, FirstRetryDelay, MaxRetryDelay), _clock, _stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
-
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
         }
     }
