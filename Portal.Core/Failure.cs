@@ -11,5 +11,7 @@ public sealed record Failure(FailureCode Code, string Message, string? Field = n
 
     public static Failure PlanLimit(string message) => new(FailureCode.PlanLimit, message);
 
+    public static Failure Unavailable(string message) => new(FailureCode.Unavailable, message);
+
     public static Failure Conflict(string message, string? field = null) => new(FailureCode.Conflict, message, field);
 }

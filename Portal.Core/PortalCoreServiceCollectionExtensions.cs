@@ -12,6 +12,7 @@ using Portal.Core.Audit;
 using Portal.Core.DataProtection;
 using Portal.Core.Members;
 using Portal.Core.Notifications;
+using Portal.Core.Operations;
 using Portal.Core.Proxy;
 using Portal.Core.Usage;
 using Portal.Core.Webhooks;
@@ -59,6 +60,7 @@ public static class PortalCoreServiceCollectionExtensions
         services.AddWebhooks(configuration);
         services.AddProxyKeys(configuration);
         services.AddUsage(configuration);
+        services.AddOperations();
         return services;
     }
 }

@@ -25,7 +25,7 @@ public sealed partial class ControlApiDocumentTests(TestServers servers) : Porta
             .SelectMany(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods
                 .Select(m => $"{m} {TrailingSlash().Replace(e.RoutePattern.RawText!, "")}"))
             .Order().ToList();
-        Assert.Equal(36, mapped.Count);
+        Assert.Equal(37, mapped.Count);
         Assert.Equal(mapped, documented);
 
         Assert.Equal("http", (string?)document["components"]!["securitySchemes"]!["Bearer"]!["type"]);

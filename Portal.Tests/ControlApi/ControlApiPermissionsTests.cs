@@ -70,6 +70,7 @@ public sealed class ControlApiPermissionsTests(TestServers servers) : PortalTest
             (c, f) => PostAsync(c, $"/control/v1/applications/{f.ApplicationId}/webhooks/{f.WebhookId}/test", null)),
         new("GET metrics", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/applications/{f.ApplicationId}/metrics?period=1h"), Mutates: false),
         new("GET usage", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/workspaces/{f.WorkspaceId}/usage"), Mutates: false),
+        new("GET logs", WorkspacePermission.View, (c, f) => GetAsync(c, $"/control/v1/applications/{f.ApplicationId}/logs?tail=5"), Mutates: false),
     ];
 
     protected override Dictionary<string, string?> Settings => new()

@@ -49,6 +49,7 @@ public sealed class ApiError(int statusCode, string code, string message, IReadO
             FailureCode.NotFound => new(StatusCodes.Status404NotFound, NotFound, failure.Message, details),
             FailureCode.Conflict => new(StatusCodes.Status409Conflict, Conflict, failure.Message, details),
             FailureCode.PlanLimit => new(StatusCodes.Status403Forbidden, PlanLimit, failure.Message, details),
+            FailureCode.Unavailable => new(StatusCodes.Status503ServiceUnavailable, ServiceUnavailable, failure.Message, details),
             _ => new(StatusCodes.Status500InternalServerError, InternalError, "Something went wrong on our side."),
         };
     }

@@ -2,6 +2,7 @@ using Portal.Features.ApiKeys;
 using Portal.Features.ApiTokens;
 using Portal.Features.Applications;
 using Portal.Features.Members;
+using Portal.Features.Operations;
 using Portal.Features.Usage;
 using Portal.Features.Webhooks;
 using Portal.Features.Workspaces;
@@ -52,6 +53,7 @@ public static class ControlApiEndpoints
         api.MapApiKeysEndpoints();
         api.MapWebhooksEndpoints();
         api.MapUsageEndpoints();
+        api.MapOperationsEndpoints();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference(ReferencePath, (options, http) => options
