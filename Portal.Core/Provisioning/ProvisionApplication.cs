@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Portal.Core.Applications;
 using Portal.Core.Changes;
-using Portal.Core.Provisioning.Kubernetes;
+using Portal.Core.Provisioning.Steps;
 using Portal.Core.Webhooks;
 using StackExchange.Redis;
 
@@ -22,21 +22,18 @@ namespace Portal.Core.Provisioning;
 public sealed partial class ProvisionApplication(
     IDbContextFactory<PortalDbContext> dbFactory,
     NpgsqlDataSource dataSource,
-    KubernetesClusters clusters,
-    TenantPostgres postgres,
-    TenantRedis redis,
-    TenantSecrets secrets,
-    TransientRetry retry,
-    InstanceRollout rollout,
-    InstanceMigrations migrations,
+    IEnumerable<IProvisioningStep> steps,
+    InstanceSpecs specs,
     ProvisioningEmails emails,
     PlatformEvents events,
-    InstanceSpecs specs,
     IOptions<ProvisioningOptions> options,
     TimeProvider clock,
     ChangeChannel changes,
     ILogger<ProvisionApplication> logger)
 {
+    /// <summary>In the order registered (<see cref="ProvisioningServiceCollectionExtensions.AddProvisioning"/>), which is the order a new run's steps are stored in.</summary>
+    private readonly IReadOnlyList<IProvisioningStep> _steps = [.. steps];
+
     public async Task<ProvisioningOutcome> ExecuteAsync(string applicationId, CancellationToken cancellationToken = default)
     {
         // Held for the whole run; a configuration roll or a teardown holds the same lock.
@@ -68,13 +65,13 @@ public sealed partial class ProvisionApplication(
         await db.SaveChangesAsync(cancellationToken);
         if (application.Status is not ApplicationStatus.Active)
         {
-            await SetApplicationStatusAsync(db, applicationId, ApplicationStatus.Provisioning, null, cancellationToken);
+            await SetApplicationStatusAsync(db, applicationId, ApplicationStatus.Provisioning, cancellationToken);
         }
 
         Changed(applicationId);
 
         LogRunStarted(logger, run.Id, applicationId);
-        var state = new RunState(application);
+        var context = new ProvisioningContext(db, application, specs);
         foreach (var step in run.Steps.OrderBy(s => s.Order))
         {
             if (step.Status == ProvisioningStepStatus.Succeeded)
@@ -82,14 +79,14 @@ public sealed partial class ProvisionApplication(
                 continue;
             }
 
-            if (!await RunStepAsync(db, state, step, cancellationToken))
+            if (!await RunStepAsync(context, step, cancellationToken))
             {
                 run.Status = ProvisioningRunStatus.Failed;
                 run.FinishedAt = clock.GetUtcNow();
                 run.Error = $"Step '{step.Name}' failed after {step.Attempts} attempts: {step.Error}";
                 events.Add(db, applicationId, PlatformEventTypes.ApplicationFailed, PlatformEventData.Failed(application, step.Name, step.Error ?? run.Error));
                 await db.SaveChangesAsync(cancellationToken);
-                await SetApplicationStatusAsync(db, applicationId, ApplicationStatus.Failed, null, cancellationToken);
+                await SetApplicationStatusAsync(db, applicationId, ApplicationStatus.Failed, cancellationToken);
                 Changed(applicationId);
                 LogRunFailed(logger, run.Id, applicationId, step.Name);
                 await emails.SendFailedAsync(db, application, step.Name, step.Error, cancellationToken);
@@ -132,7 +129,7 @@ public sealed partial class ProvisionApplication(
 
         var run = new ProvisioningRun { ApplicationId = applicationId, CreatedAt = clock.GetUtcNow() };
         var order = 0;
-        foreach (var name in ProvisioningSteps.All)
+        foreach (var name in _steps.Select(s => s.Name))
         {
             // A retry after a failure resumes from the failed step: what the failed run did stays done.
             var done = latest is { Status: ProvisioningRunStatus.Failed }
@@ -151,9 +148,11 @@ public sealed partial class ProvisionApplication(
         return run;
     }
 
-    private async Task<bool> RunStepAsync(PortalDbContext db, RunState state, ProvisioningStep step, CancellationToken cancellationToken)
+    private async Task<bool> RunStepAsync(ProvisioningContext context, ProvisioningStep step, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var db = context.Db;
+        var applicationId = context.Application.Id;
         while (true)
         {
             step.Status = ProvisioningStepStatus.Running;
@@ -161,22 +160,22 @@ public sealed partial class ProvisionApplication(
             step.StartedAt = clock.GetUtcNow();
             step.FinishedAt = null;
             await db.SaveChangesAsync(cancellationToken);
-            Changed(state.Application.Id);
+            Changed(applicationId);
             try
             {
-                await EnsureAsync(db, state, step.Name, cancellationToken);
+                await StepNamed(step.Name).RunAsync(context, cancellationToken);
                 step.Status = ProvisioningStepStatus.Succeeded;
                 step.Error = null;
                 step.FinishedAt = clock.GetUtcNow();
                 await db.SaveChangesAsync(cancellationToken);
-                Changed(state.Application.Id);
+                Changed(applicationId);
                 return true;
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not DbUpdateException)
             {
                 step.Error = Describe(e);
                 step.FinishedAt = clock.GetUtcNow();
-                LogStepAttemptFailed(logger, step.Name, step.Attempts, state.Application.Id, step.Error);
+                LogStepAttemptFailed(logger, step.Name, step.Attempts, applicationId, step.Error);
                 if (step.Attempts >= settings.MaxAttempts)
                 {
                     step.Status = ProvisioningStepStatus.Failed;
@@ -185,95 +184,15 @@ public sealed partial class ProvisionApplication(
                 }
 
                 await db.SaveChangesAsync(cancellationToken);
-                Changed(state.Application.Id);
+                Changed(applicationId);
                 await Task.Delay(BackOff.Delay(step.Attempts - 1, settings.RetryDelay, settings.MaxRetryDelay), clock, cancellationToken);
             }
         }
     }
 
-    private async Task EnsureAsync(PortalDbContext db, RunState state, string step, CancellationToken ct)
-    {
-        var application = state.Application;
-        switch (step)
-        {
-            case ProvisioningSteps.Credentials:
-                await EnsureCredentialsAsync(db, application, ct);
-                return;
-            case ProvisioningSteps.Activate:
-                var spec = await SpecAsync(db, state, ct);
-                await SetApplicationStatusAsync(db, application.Id, ApplicationStatus.Active, spec.InternalUrl, ct);
-                return;
-        }
-
-        var instance = await SpecAsync(db, state, ct);
-        var k8s = clusters.Get(application.Region);
-        switch (step)
-        {
-            case ProvisioningSteps.Namespace:
-                await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.Namespace(instance), c), ct);
-                break;
-            case ProvisioningSteps.Database:
-                var names = instance.Names;
-                await retry.RunAsync(c => postgres.EnsureAsync(application.Region, names.DatabaseName, names.DatabaseRole,
-                    secrets.Unprotect(names.ProtectedDatabasePassword), c), ct);
-                break;
-            case ProvisioningSteps.RedisUser:
-                await retry.RunAsync(c => redis.EnsureUserAsync(application.Region, instance.Names.RedisUser, instance.Names.RedisKeyPrefix,
-                    secrets.Unprotect(instance.Names.ProtectedRedisPassword), c), ct);
-                break;
-            case ProvisioningSteps.Configuration:
-                await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.ServiceAccount(instance), c), ct);
-                await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.Secret(instance), c), ct);
-                await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.ConfigMap(instance), c), ct);
-                break;
-            case ProvisioningSteps.Policies:
-                await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.ResourceQuota(instance), c), ct);
-                await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.LimitRange(instance), c), ct);
-                await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.NetworkPolicy(instance), c), ct);
-                break;
-            case ProvisioningSteps.Workload:
-                await InstanceDeployment.EnsureAsync(k8s, instance, retry, ct);
-                await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.Service(instance), c), ct);
-                await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.PodDisruptionBudget(instance), c), ct);
-                await retry.RunAsync(c => k8s.ApplyAsync(InstanceManifests.HorizontalPodAutoscaler(instance), c), ct);
-                break;
-            case ProvisioningSteps.Migrations:
-                await migrations.RunAsync(k8s, instance, ct);
-                break;
-            case ProvisioningSteps.Rollout:
-                await rollout.WaitAsync(k8s, instance, ct);
-                break;
-            default:
-                throw new InvalidOperationException($"Unknown provisioning step '{step}'.");
-        }
-    }
-
-    /// <summary>Reserves the names (unique indexes) and generates the secrets, once; later runs find them.</summary>
-    private async Task EnsureCredentialsAsync(PortalDbContext db, Application application, CancellationToken ct)
-    {
-        if (await db.Set<TenantCredentials>().AnyAsync(c => c.ApplicationId == application.Id, ct))
-        {
-            return;
-        }
-
-        db.Add(new TenantCredentials
-        {
-            ApplicationId = application.Id,
-            Namespace = TenantNames.Namespace(application.Id),
-            DatabaseName = TenantNames.Database(application.Id),
-            DatabaseRole = TenantNames.Role(application.Id),
-            RedisUser = TenantNames.RedisUser(application.Id),
-            RedisKeyPrefix = TenantNames.RedisKeyPrefix(application.Id),
-            ProtectedDatabasePassword = secrets.Protect(TenantSecrets.NewPassword()),
-            ProtectedRedisPassword = secrets.Protect(TenantSecrets.NewPassword()),
-            ProtectedSigningKey = secrets.Protect(TenantSecrets.NewSigningKey()),
-            CreatedAt = clock.GetUtcNow(),
-        });
-        await db.SaveChangesAsync(ct);
-    }
-
-    private async Task<InstanceSpec> SpecAsync(PortalDbContext db, RunState state, CancellationToken ct) =>
-        state.Spec ??= await specs.BuildAsync(db, state.Application, ct);
+    /// <summary>The step a stored run names; a name no registered step has fails that step's attempts with a clear error.</summary>
+    private IProvisioningStep StepNamed(string name) =>
+        _steps.FirstOrDefault(s => s.Name == name) ?? throw new InvalidOperationException($"Unknown provisioning step '{name}'.");
 
     /// <summary>A message for the owner: the cause, never a secret (no connection strings or statements).</summary>
     internal static string Describe(Exception e)
@@ -301,21 +220,12 @@ public sealed partial class ProvisionApplication(
         }
     }
 
-    private static Task<int> SetApplicationStatusAsync(PortalDbContext db, string applicationId, ApplicationStatus status, string? internalUrl, CancellationToken ct) =>
-        internalUrl is null
-            ? db.Set<Application>().Where(a => a.Id == applicationId && a.DeletedAt == null && a.Status != ApplicationStatus.Suspended).ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, status), ct)
-            : db.Set<Application>().Where(a => a.Id == applicationId && a.DeletedAt == null && a.Status != ApplicationStatus.Suspended)
-                .ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, status).SetProperty(x => x.InternalUrl, internalUrl), ct);
+    private static Task<int> SetApplicationStatusAsync(PortalDbContext db, string applicationId, ApplicationStatus status, CancellationToken ct) =>
+        db.Set<Application>().Where(a => a.Id == applicationId && a.DeletedAt == null && a.Status != ApplicationStatus.Suspended)
+            .ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, status), ct);
 
     /// <summary>Open application pages reload at once (best effort: a Redis outage never fails the run).</summary>
     private void Changed(string applicationId) => changes.Publish(ChangeTopic.Application, applicationId);
-
-    private sealed class RunState(Application application)
-    {
-        public Application Application { get; } = application;
-
-        public InstanceSpec? Spec { get; set; }
-    }
 
     [LoggerMessage(LogLevel.Information, "Provisioning of {ApplicationId} is already running elsewhere; this run does nothing")]
     private static partial void LogAlreadyRunning(ILogger logger, string applicationId);

@@ -1,6 +1,9 @@
 namespace Portal.Core.Provisioning;
 
-/// <summary>The steps of a run, in the order they run.</summary>
+/// <summary>
+/// The names of a run's steps, in the order they run: stored with each run's progress, shown with their
+/// <see cref="ProvisioningStepGuide"/>. Each is one <see cref="Steps.IProvisioningStep"/>, registered in this order.
+/// </summary>
 public static class ProvisioningSteps
 {
     public const string Credentials = "credentials";

@@ -6,6 +6,7 @@ using Npgsql;
 using Portal.Core.Applications;
 using Portal.Core.Audit;
 using Portal.Core.Provisioning;
+using Portal.Core.Provisioning.Steps;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Simulators.Kubernetes;
 using StackExchange.Redis;
@@ -66,6 +67,10 @@ public sealed class ProvisioningTests(TestServers servers, KubernetesSimulatorFi
 
     private string TenantConnection(string database, string role, string password) =>
         new NpgsqlConnectionStringBuilder(Servers.Postgres.ConnectionString(database)) { Username = role, Password = password, Pooling = false }.ConnectionString;
+
+    [Fact]
+    public void RegisteredSteps_AreTheDocumentedSteps_InTheirOrder() =>
+        Assert.Equal(ProvisioningSteps.All, App.Services.GetServices<IProvisioningStep>().Select(s => s.Name));
 
     [Fact]
     public async Task Provision_GivesTheApplicationItsOwnDatabaseRedisUserAndInstance()
