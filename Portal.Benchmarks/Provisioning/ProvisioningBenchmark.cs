@@ -37,16 +37,45 @@ public static class ProvisioningBenchmark
     private const string CleanRegion = "bench-clean";
     private const string FaultsRegion = "bench-faults";
 
+    private static readonly string[] OptionNames = ["--apps", "--fault-rate", "--scenario", "--workers", "--max-pool", "--workspaces", "--timeout"];
+    private static readonly string[] SwitchNames = ["--keep"];
+
     public static async Task<int> RunAsync(string[] args)
     {
-        var apps = IntOption(args, "--apps", 100);
-        var faultRate = DoubleOption(args, "--fault-rate", 0.05);
-        var workers = IntOption(args, "--workers", 100);
-        var workspaces = IntOption(args, "--workspaces", 5);
-        var timeout = TimeSpan.FromSeconds(IntOption(args, "--timeout", 600));
-        var scenario = StringOption(args, "--scenario", "both");
-        var keep = args.Contains("--keep");
-        var maxPool = IntOption(args, "--max-pool", 130);
+        if (BenchArgs.Help(args))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+
+        if (BenchArgs.Unknown(args, OptionNames, SwitchNames) is { } unknown)
+        {
+            await Console.Error.WriteLineAsync($"Unknown option '{unknown}'.");
+            await Console.Error.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        int apps, workers, workspaces, maxPool;
+        double faultRate;
+        TimeSpan timeout;
+        try
+        {
+            apps = BenchArgs.Int(args, "--apps", 100);
+            faultRate = BenchArgs.Double(args, "--fault-rate", 0.05);
+            workers = BenchArgs.Int(args, "--workers", 100);
+            workspaces = BenchArgs.Int(args, "--workspaces", 5);
+            timeout = TimeSpan.FromSeconds(BenchArgs.Int(args, "--timeout", 600));
+            maxPool = BenchArgs.Int(args, "--max-pool", 130);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            await Console.Error.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        var scenario = BenchArgs.String(args, "--scenario", "both");
+        var keep = BenchArgs.Flag(args, "--keep");
         if (maxPool < 0 || apps < 1 || faultRate is < 0 or >= 1 || workers is < 1 or > 200 || workspaces < 1 || timeout <= TimeSpan.Zero || scenario is not ("both" or "clean" or "faults"))
         {
             await Console.Error.WriteLineAsync(Usage);
@@ -626,16 +655,4 @@ public static class ProvisioningBenchmark
     // Nearest-rank percentile of sorted values, in seconds with one decimal.
     private static string P(double[] sorted, double p) =>
         sorted.Length == 0 ? "-" : sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)].ToString("F1", CultureInfo.InvariantCulture);
-
-    private static int IntOption(string[] args, string name, int fallback) =>
-        StringOption(args, name, null) is { } value ? (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : -1) : fallback;
-
-    private static double DoubleOption(string[] args, string name, double fallback) =>
-        StringOption(args, name, null) is { } value ? (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : -1) : fallback;
-
-    private static string? StringOption(string[] args, string name, string? fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
-    }
 }

@@ -5,9 +5,6 @@ using Portal.Core.Workspaces;
 
 namespace Portal.Core.ApiKeys;
 
-/// <summary>A usable key found by its value: the key, and the application it opens.</summary>
-public sealed record UsableApiKey(string KeyId, string ApplicationId, ApiKeyType Type, IReadOnlyList<string> Scopes);
-
 /// <summary>
 /// Finds the key a request presents (the proxy's check). A key works only while it is neither revoked nor expired
 /// and its application is in service: a <c>deleting</c>, <c>suspended</c> or <c>deleted</c> application's keys stop

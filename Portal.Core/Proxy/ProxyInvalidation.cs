@@ -16,9 +16,3 @@ public sealed class ProxyInvalidation
 
     public DateTimeOffset CreatedAt { get; set; }
 }
-
-public enum ProxyInvalidationKind
-{
-    Key,
-    Application,
-}

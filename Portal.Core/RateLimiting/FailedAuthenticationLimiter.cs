@@ -7,31 +7,6 @@ using StackExchange.Redis;
 
 namespace Portal.Core.RateLimiting;
 
-/// <summary>The <c>FailedAuthentication</c> section: how many unknown credentials one client address may try.</summary>
-public sealed class FailedAuthenticationOptions
-{
-    public const string Section = "FailedAuthentication";
-
-    /// <summary>
-    /// Database lookups of unknown credentials (proxy keys, control API tokens: each realm its own budget) one client
-    /// address may cause per minute, counted across replicas in Redis; past it, unknown credentials get 429.
-    /// </summary>
-    public int PerMinutePerAddress { get; set; } = 60;
-
-    /// <summary>Addresses one replica counts on its own at most while Redis is away.</summary>
-    public int LocalCapacity { get; set; } = 10_000;
-
-    /// <summary>Prefix of the limiter's Redis keys; by default <c>Portal:RedisKeyPrefix</c> followed by <c>authfail:</c>.</summary>
-    public string? RedisKeyPrefix { get; set; }
-}
-
-/// <summary>Whether a credential the caches do not know may be looked up in the database.</summary>
-public readonly record struct LookupAdmission(bool Allowed, TimeSpan RetryAfter)
-{
-    /// <summary>Whole seconds for <c>Retry-After</c>, at least 1.</summary>
-    public long RetryAfterSeconds => Math.Max(1, (long)Math.Ceiling(RetryAfter.TotalSeconds));
-}
-
 /// <summary>
 /// Limits the database lookups that random, well-formed credentials cause, per client address (IPv4, or the IPv6 /64
 /// a client normally holds whole), shared by every replica through Redis: a lookup takes a slot of the address's

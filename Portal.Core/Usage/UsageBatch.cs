@@ -209,14 +209,3 @@ internal sealed class UsageBatch
         return 1
         """;
 }
-
-internal sealed class MinuteAggregate
-{
-    public long[] Status { get; } = new long[5];
-
-    public long BytesIn { get; set; }
-
-    public long BytesOut { get; set; }
-
-    public long[] Latency { get; } = new long[LatencyHistogram.BucketCount];
-}

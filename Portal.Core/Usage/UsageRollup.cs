@@ -264,5 +264,3 @@ public sealed partial class UsageRollup(
     [LoggerMessage(LogLevel.Information, "Usage rollup: {Claimed} buckets claimed, {Applied} added, {Skipped} already added; {Keys} key times, {Mau} MAU sets copied")]
     private static partial void LogRolledUp(ILogger logger, long claimed, int applied, int skipped, int keys, int mau);
 }
-
-public sealed record UsageRollupResult(long Claimed, int Applied, int AlreadyApplied, int KeyTimes);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -115,10 +114,4 @@ public sealed partial class UsageWriter(UsageMeter meter, IConnectionMultiplexer
 
     [LoggerMessage(LogLevel.Warning, "Usage not sent to Redis ({Buffered} events kept for the next try): {Reason}")]
     private static partial void LogFlushFailed(ILogger logger, long buffered, string reason);
-}
-
-/// <summary>Runs <see cref="UsageWriter"/> in the background of a proxy process.</summary>
-public sealed class UsageWriterService(UsageWriter writer) : BackgroundService
-{
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() => writer.RunAsync(stoppingToken), CancellationToken.None);
 }

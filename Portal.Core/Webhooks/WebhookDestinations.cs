@@ -157,12 +157,3 @@ public static class WebhookDestinations
     private static Failure Refused(string host) =>
         Failure.Invalid("url", $"'{host}' resolves to a loopback, private or link-local address; webhooks go only to public addresses.");
 }
-
-/// <summary>Thrown at connect time when every address of a webhook's host is one <see cref="WebhookDestinations.IsPrivate"/> refuses.</summary>
-public sealed class WebhookDestinationRefusedException(string host, IReadOnlyList<IPAddress> addresses)
-    : Exception($"Refused: '{host}' resolves to {string.Join(", ", addresses)}, which is not a public address.")
-{
-    public string Host { get; } = host;
-
-    public IReadOnlyList<IPAddress> Addresses { get; } = addresses;
-}

@@ -74,6 +74,3 @@ internal sealed class ApiTokenAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ApiError.ForbiddenError("You may not do this.").ExecuteAsync(Context);
 }
-
-/// <summary>Set on the request when the token was not looked up because its address is throttled.</summary>
-internal sealed record ThrottledAuthentication(long RetryAfterSeconds);

@@ -33,6 +33,3 @@ internal sealed class TextInputConverter : JsonConverter<string>
 
     public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
 }
-
-/// <summary>A body string refused by <see cref="TextInputConverter"/>; the serializer adds the path of the field.</summary>
-internal sealed class TextInputJsonException() : JsonException(TextRules.ControlCharacterMessage);

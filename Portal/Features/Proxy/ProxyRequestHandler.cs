@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Portal.Core.Proxy;
@@ -29,6 +30,7 @@ public sealed partial class ProxyRequestHandler(
 
     private readonly ProxyHostOptions _options = options.Value;
     private readonly ForwarderRequestConfig _requestConfig = new() { ActivityTimeout = options.Value.UpstreamTimeout };
+    private readonly string _payloadTooLargeMessage = $"The request body is larger than the proxy accepts ({options.Value.MaxRequestBodySize} bytes).";
 
     /// <summary>Whether <paramref name="path"/> is the proxy's (<c>/v1</c> and below).</summary>
     public static bool IsProxyPath(PathString path) => path.StartsWithSegments("/v1", StringComparison.Ordinal);
@@ -49,8 +51,7 @@ public sealed partial class ProxyRequestHandler(
         {
             LogFailed(logger, exchange.ApplicationId, requestId, e);
             context.Response.Clear();
-            exchange.ApplyHeaders(context.Response.Headers);
-            await ProxyErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, ProxyErrors.InternalError,
+            await RefuseAsync(context, exchange, started, keyId: null, StatusCodes.Status500InternalServerError, ProxyErrors.InternalError,
                 "Something went wrong in the proxy. Quote the request id if you contact support.");
         }
         finally
@@ -71,8 +72,7 @@ public sealed partial class ProxyRequestHandler(
         var subPathStart = slash < 0 ? path.Length : Prefix.Length + slash + 1;
         if (!IsWellFormedApplicationId(applicationIdSpan))
         {
-            exchange.ApplyHeaders(response.Headers);
-            await ProxyErrors.WriteAsync(context, StatusCodes.Status404NotFound, ProxyErrors.NotFound,
+            await RefuseAsync(context, exchange, started, keyId: null, StatusCodes.Status404NotFound, ProxyErrors.NotFound,
                 "Call the proxy at /v1/{applicationId}/{path}.");
             return;
         }
@@ -80,8 +80,7 @@ public sealed partial class ProxyRequestHandler(
         // Before any check: the route check must judge the path the instance will receive.
         if (!ProxyPaths.IsAcceptable(context))
         {
-            exchange.ApplyHeaders(response.Headers);
-            await ProxyErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ProxyErrors.InvalidRequest,
+            await RefuseAsync(context, exchange, started, keyId: null, StatusCodes.Status400BadRequest, ProxyErrors.InvalidRequest,
                 "The path may not contain encoded slashes, backslashes or dots (%2F, %5C, %2E, %25), backslashes, or '.' and '..' segments.",
                 "path");
             return;
@@ -96,8 +95,7 @@ public sealed partial class ProxyRequestHandler(
         {
             if (verified.Refusal == KeyRefusal.TooManyFailures)
             {
-                exchange.ApplyHeaders(response.Headers);
-                await ProxyErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProxyErrors.RateLimitExceeded,
+                await RefuseAsync(context, exchange, started, keyId: null, StatusCodes.Status429TooManyRequests, ProxyErrors.RateLimitExceeded,
                     "Too many unknown keys from this address; wait before trying again.", "too_many_failed_keys", retryAfter: verified.RetryAfterSeconds);
                 return;
             }
@@ -105,21 +103,14 @@ public sealed partial class ProxyRequestHandler(
             if (verified.Refusal == KeyRefusal.ApplicationUnavailable && verified.Application is { } unavailable)
             {
                 exchange.Region = unavailable.Region;
-                exchange.ApplyHeaders(response.Headers);
-                await ProxyErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProxyErrors.ServiceUnavailable,
+                await RefuseAsync(context, exchange, started, verified.Key!.KeyId, StatusCodes.Status503ServiceUnavailable, ProxyErrors.ServiceUnavailable,
                     UnavailableMessage(unavailable.UnavailableReason), unavailable.UnavailableReason, retryAfter: 5);
-                Record(exchange, verified.Key!.KeyId, context, started, bytesIn: 0);
                 return;
             }
 
-            exchange.ApplyHeaders(response.Headers);
-            await ProxyErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, ProxyErrors.Unauthorized, UnauthorizedMessage(verified.Refusal));
-            if (verified.Key is { } known && string.Equals(known.ApplicationId, applicationId, StringComparison.Ordinal))
-            {
-                // Revoked and expired keys of this application count as its refused requests (never MAU).
-                Record(exchange, known.KeyId, context, started, bytesIn: 0);
-            }
-
+            // Revoked and expired keys of this application count as its refused requests (never MAU).
+            var ownKeyId = verified.Key is { } known && string.Equals(known.ApplicationId, applicationId, StringComparison.Ordinal) ? known.KeyId : null;
+            await RefuseAsync(context, exchange, started, ownKeyId, StatusCodes.Status401Unauthorized, ProxyErrors.Unauthorized, UnauthorizedMessage(verified.Refusal));
             return;
         }
 
@@ -131,23 +122,19 @@ public sealed partial class ProxyRequestHandler(
         var client = context.Connection.RemoteIpAddress;
         if (application.IpAllowlist.Count > 0 && (client is null || !application.Allows(client)))
         {
-            exchange.ApplyHeaders(response.Headers);
-            await ProxyErrors.WriteAsync(context, StatusCodes.Status403Forbidden, ProxyErrors.Forbidden,
+            await RefuseAsync(context, exchange, started, key.KeyId, StatusCodes.Status403Forbidden, ProxyErrors.Forbidden,
                 "Requests from this address are not allowed for this application (IP allowlist).", "ip_not_allowed");
-            Record(exchange, key.KeyId, context, started, bytesIn: 0);
             return;
         }
 
         // 4. The route for this kind of key and its scopes.
         if (!routes.Allows(key, request.Method, path.AsSpan(subPathStart)))
         {
-            exchange.ApplyHeaders(response.Headers);
             var publicKey = key.Type == Core.ApiKeys.ApiKeyType.Public;
-            await ProxyErrors.WriteAsync(context, StatusCodes.Status403Forbidden, ProxyErrors.Forbidden,
+            await RefuseAsync(context, exchange, started, key.KeyId, StatusCodes.Status403Forbidden, ProxyErrors.Forbidden,
                 publicKey ? "A public key may only call the public routes (sign-up, sign-in, refresh, session, .well-known); use a secret key."
                     : "The key's scopes do not allow this route.",
                 publicKey ? "public_key" : "scope");
-            Record(exchange, key.KeyId, context, started, bytesIn: 0);
             return;
         }
 
@@ -156,29 +143,25 @@ public sealed partial class ProxyRequestHandler(
         exchange.RateLimit = decision;
         if (!decision.Allowed)
         {
-            exchange.ApplyHeaders(response.Headers);
             if (decision.QuotaExceeded)
             {
-                await ProxyErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProxyErrors.QuotaExceeded,
+                await RefuseAsync(context, exchange, started, key.KeyId, StatusCodes.Status429TooManyRequests, ProxyErrors.QuotaExceeded,
                     "The workspace has used its plan's requests for this month; upgrade the plan or wait for the next month.",
                     retryAfter: decision.RetryAfterSeconds);
             }
             else
             {
-                await ProxyErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProxyErrors.RateLimitExceeded,
+                await RefuseAsync(context, exchange, started, key.KeyId, StatusCodes.Status429TooManyRequests, ProxyErrors.RateLimitExceeded,
                     "Too many requests with this key; slow down.", retryAfter: decision.RetryAfterSeconds);
             }
 
-            Record(exchange, key.KeyId, context, started, bytesIn: 0);
             return;
         }
 
         // The body limit: announced lengths up front, chunked bodies as they stream.
         if (request.ContentLength > _options.MaxRequestBodySize)
         {
-            exchange.ApplyHeaders(response.Headers);
-            await PayloadTooLargeAsync(context);
-            Record(exchange, key.KeyId, context, started, bytesIn: 0);
+            await RefuseAsync(context, exchange, started, key.KeyId, StatusCodes.Status413PayloadTooLarge, ProxyErrors.PayloadTooLarge, _payloadTooLargeMessage);
             return;
         }
 
@@ -248,8 +231,24 @@ public sealed partial class ProxyRequestHandler(
     }
 
     private Task PayloadTooLargeAsync(HttpContext context) =>
-        ProxyErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ProxyErrors.PayloadTooLarge,
-            $"The request body is larger than the proxy accepts ({_options.MaxRequestBodySize} bytes).");
+        ProxyErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ProxyErrors.PayloadTooLarge, _payloadTooLargeMessage);
+
+    /// <summary>
+    /// Refuses the request before it is forwarded: the exchange's headers, the error envelope, then, when the refusal
+    /// is the application's to count (<paramref name="keyId"/> given), one usage event with no request body. Pooled,
+    /// so a refusal whose write completes later allocates no state machine per request.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RefuseAsync(HttpContext context, ProxyExchange exchange, long started, string? keyId,
+        int statusCode, string code, string message, string? reason = null, long? retryAfter = null)
+    {
+        exchange.ApplyHeaders(context.Response.Headers);
+        await ProxyErrors.WriteAsync(context, statusCode, code, message, reason, retryAfter);
+        if (keyId is not null)
+        {
+            Record(exchange, keyId, context, started, bytesIn: 0);
+        }
+    }
 
     private static bool IsBodyTooLarge(Exception? exception) => exception switch
     {

@@ -1,0 +1,7 @@
+namespace Portal.Core.Proxy;
+
+public enum ProxyInvalidationKind
+{
+    Key,
+    Application,
+}

@@ -1,0 +1,3 @@
+namespace Portal.Core.Usage;
+
+public sealed class UsageMinute : UsagePeriod;

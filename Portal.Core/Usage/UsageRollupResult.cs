@@ -1,0 +1,3 @@
+namespace Portal.Core.Usage;
+
+public sealed record UsageRollupResult(long Claimed, int Applied, int AlreadyApplied, int KeyTimes);

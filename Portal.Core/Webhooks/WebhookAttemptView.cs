@@ -1,0 +1,3 @@
+namespace Portal.Core.Webhooks;
+
+public sealed record WebhookAttemptView(DateTimeOffset StartedAt, int DurationMs, int? StatusCode, string? Error, string? ResponseExcerpt);
