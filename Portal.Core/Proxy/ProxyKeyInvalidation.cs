@@ -24,10 +24,10 @@ public sealed class ProxyKeyInvalidation(IConnectionMultiplexer redis, ChangeCha
     {
         // The version first: a proxy's load that read the database before the change cannot write its record back.
         var batch = redis.GetDatabase().CreateBatch();
-        var version = options.Value.RedisKeyPrefix + "keyver:" + hex;
+        var version = ProxyKeyRedisKeys.Version(options.Value.RedisKeyPrefix, hex);
         var bumped = batch.StringIncrementAsync(version);
         var expiry = batch.KeyExpireAsync(version, TimeSpan.FromHours(1));
-        var deleted = batch.KeyDeleteAsync(options.Value.RedisKeyPrefix + "key:" + hex);
+        var deleted = batch.KeyDeleteAsync(ProxyKeyRedisKeys.Record(options.Value.RedisKeyPrefix, hex));
         batch.Execute();
         await Task.WhenAll(bumped, expiry, deleted);
         await changes.PublishAsync(ChangeTopic.ProxyKey, hex);

@@ -40,8 +40,8 @@ internal sealed partial class ProxyKeyLoader(
         // A change announced while this load runs must not be overwritten by what the load read before it.
         var generation = cache.Generation;
         var hex = hash.ToHex();
-        var redisKey = new RedisKey(options.RedisKeyPrefix + "key:" + hex);
-        var versionKey = new RedisKey(options.RedisKeyPrefix + "keyver:" + hex);
+        var redisKey = new RedisKey(ProxyKeyRedisKeys.Record(options.RedisKeyPrefix, hex));
+        var versionKey = new RedisKey(ProxyKeyRedisKeys.Version(options.RedisKeyPrefix, hex));
         var (key, version) = await ReadRedisAsync(redisKey, versionKey);
         if (key is not null)
         {

@@ -67,7 +67,7 @@ public sealed class ProxyInvalidationOutboxTests(TestServers servers) : PortalTe
         var replica = await ProxyReplica.OfAsync(App, _redis.ConnectionString, new Dictionary<string, string?> { ["Proxy:RedisRetryInterval"] = "00:00:00.200" });
         await replica.Verifier.Listening.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.True((await replica.Verifier.VerifyAsync(seeded.Key.Value, seeded.Application.Id, Ct)).Succeeded);
-        Assert.True(await replica.Redis.GetDatabase().KeyExistsAsync("authsome:proxy:key:" + KeyHash.Of(seeded.Key.Value).ToHex()));
+        Assert.True(await replica.Redis.GetDatabase().KeyExistsAsync(ProxyKeyRedisKeys.Record("authsome:proxy:", KeyHash.Of(seeded.Key.Value).ToHex())));
         return replica;
     }
 

@@ -272,7 +272,7 @@ public sealed class ProxyKeyVerifierTests(TestServers servers) : PortalTest(serv
             var stored = await Eventually.WaitAsync(async () =>
             {
                 Assert.True((await replica.Verifier.VerifyAsync(seeded.SecretKey, seeded.Application.Id, Ct)).Succeeded);
-                return (string?)await replica.Redis.GetDatabase().HashGetAsync("authsome:proxy:key:" + KeyHash.Of(seeded.SecretKey).ToHex(), "id");
+                return (string?)await replica.Redis.GetDatabase().HashGetAsync(ProxyKeyRedisKeys.Record("authsome:proxy:", KeyHash.Of(seeded.SecretKey).ToHex()), "id");
             }, id => id is not null, "the key's record written back to Redis");
             Assert.Equal(seeded.SecretKeyId, stored);
         }

@@ -54,6 +54,15 @@ public sealed class RedisClusterSlotTests(TestServers servers)
     }
 
     [Fact]
+    public void TheKeyVerifiersRecordAndVersion_ShareOneSlot()
+    {
+        foreach (var hex in new[] { "00", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "ffff" })
+        {
+            Assert.Equal(Slot(Portal.Core.Proxy.ProxyKeyRedisKeys.Record("p:", hex)), Slot(Portal.Core.Proxy.ProxyKeyRedisKeys.Version("p:", hex)));
+        }
+    }
+
+    [Fact]
     public async Task TheProxyRateLimiter_RequestKeysShareTheirWorkspacesSlot()
     {
         await using var replica = await ProxyReplica.StartAsync(servers.Redis.ConnectionString);
