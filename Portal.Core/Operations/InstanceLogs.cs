@@ -80,7 +80,18 @@ public sealed partial class InstanceLogs(
         }
 
         var now = clock.GetUtcNow();
-        var read = await Task.WhenAll(chosen.Select(name => ReadPodAsync(k8s, ns, name, query, now, cancellationToken)));
+        List<InstanceLogLine>[] read;
+        try
+        {
+            read = await Task.WhenAll(chosen.Select(name => ReadPodAsync(k8s, ns, name, query, now, cancellationToken)));
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            // The cluster answered the pod list, then failed a log (a connection cut, a 5xx): the same as not answering.
+            LogClusterUnavailable(logger, application.Region, e.Message);
+            return Failure.Unavailable($"The cluster of region {application.Region} does not answer now; try again in a moment.");
+        }
+
         var lines = read.SelectMany(l => l)
             .Where(l => query.Keeps(l) && (query.Since is not { } since || l.Time >= since))
             .OrderBy(l => l.Time).ThenBy(l => l.Pod, StringComparer.Ordinal)

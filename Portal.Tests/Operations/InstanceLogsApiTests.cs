@@ -160,4 +160,19 @@ public sealed class InstanceLogsApiTests(TestServers servers, KubernetesSimulato
         Assert.Empty(empty["data"]!.AsArray());
         Assert.Empty(empty["pods"]!.AsArray());
     }
+
+    [Fact]
+    public async Task AClusterFailingThePodListOrALog_Answers503_AndTheNextCallWorks()
+    {
+        var instance = await ActiveInstanceAsync(lines: 10);
+        var ns = TenantNames.Namespace(instance.ApplicationId);
+        var url = $"/control/v1/applications/{instance.ApplicationId}/logs?tail=10";
+
+        kubernetes.Cluster.Faults.FailNext(1, 500, verb: "list", resource: "pods", @namespace: ns);
+        await ErrorAsync(await GetAsync(instance.Client, url), 503, "service_unavailable");
+        kubernetes.Cluster.Faults.FailNext(1, 503, verb: "get", resource: "pods/log", @namespace: ns);
+        await ErrorAsync(await GetAsync(instance.Client, url), 503, "service_unavailable");
+
+        Assert.NotEmpty(await LinesAsync(instance.Client, instance.ApplicationId, "tail=10"));
+    }
 }
